@@ -1,0 +1,189 @@
+/**
+ * The products handlers with authentication, tenancy and logging switched off, for the benchmark's
+ * overhead ratio: the same ProductsService and ProductsController, validation pipe, problem filter
+ * and page-link interceptor as the full app, but
+ *
+ * - no AuthGuard: every request carries one fixed context for the seeded store (`read_products`);
+ * - no per-request tenancy: the pool sets `search_path` to the store's schema when it connects,
+ *   and the connection runs each service method on the data source's manager, with no transaction
+ *   and no `set_config`;
+ * - no logging: no Fastify logger, no access-log and metrics hooks, no request id.
+ *
+ * With `BENCH_BARE_TENANCY=transaction` (for attributing the overhead, not the issue's ratio) it
+ * puts tenancy back: the real TransactionalConnection, one transaction with `set_config` per
+ * request, and a fresh context per request (the connection binds its transaction to the context).
+ *
+ * Environment: DATABASE_URL, BENCH_STORE_ID, BENCH_BARE_TENANCY, PORT, HOST, DATABASE_POOL_SIZE
+ * (and whatever `loadConfig` requires, as for the full app).
+ */
+import 'reflect-metadata';
+import { TextDecoder } from 'node:util';
+import { DynamicModule, Global, Module, VersioningType } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource, EntityManager } from 'typeorm';
+import { CatalogModule } from '../src/catalog/catalog.module';
+import { EventsModule } from '../src/events/events.module';
+import { ProblemFilter } from '../src/common/errors/problem.filter';
+import { DomainError } from '../src/common/errors/domain-error';
+import { PageLinkInterceptor } from '../src/common/http/page-link.interceptor';
+import { MAX_BODY_BYTES, parseStrictJson } from '../src/common/http/strict-json';
+import { RequestContext } from '../src/common/request-context';
+import { StrictValidationPipe } from '../src/common/validation/validation.pipe';
+import { APP_CONFIG, AppConfig, loadConfig } from '../src/config/config';
+import { ENTITIES } from '../src/database/data-source';
+import { storeSchemaName } from '../src/database/store-schema';
+import { TransactionalConnection } from '../src/database/transactional-connection';
+
+/** Every method runs on the data source's manager: one pooled connection per statement. */
+class DirectConnection extends TransactionalConnection {
+  override run<T>(_ctx: RequestContext, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return work(this.dataSource.manager);
+  }
+
+  override manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** There is no transaction to wait for: each statement has committed on its own. */
+  override afterCommit(_ctx: RequestContext, callback: () => void | Promise<void>): void {
+    void Promise.resolve().then(callback);
+  }
+}
+
+@Global()
+@Module({})
+class BareCoreModule {
+  static forRoot(
+    config: AppConfig,
+    dataSource: DataSource,
+    connection: TransactionalConnection,
+  ): DynamicModule {
+    return {
+      module: BareCoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DataSource, useValue: dataSource },
+        { provide: TransactionalConnection, useValue: connection },
+      ],
+      exports: [APP_CONFIG, DataSource, TransactionalConnection],
+    };
+  }
+}
+
+@Module({})
+class BareAppModule {
+  static forRoot(
+    config: AppConfig,
+    dataSource: DataSource,
+    connection: TransactionalConnection,
+  ): DynamicModule {
+    return {
+      module: BareAppModule,
+      imports: [
+        BareCoreModule.forRoot(config, dataSource, connection),
+        EventsModule,
+        CatalogModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useClass: StrictValidationPipe },
+        { provide: APP_INTERCEPTOR, useFactory: () => new PageLinkInterceptor(config.publicUrl) },
+      ],
+    };
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const storeId = process.env.BENCH_STORE_ID ?? '';
+  const schema = storeSchemaName(storeId);
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
+  const tenancy = process.env.BENCH_BARE_TENANCY ?? 'off';
+  if (tenancy !== 'off' && tenancy !== 'transaction')
+    throw new Error('BENCH_BARE_TENANCY must be "off" or "transaction"');
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: ENTITIES,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: config.databasePoolSize,
+      application_name: 'dukkadee-bench-bare',
+      connectionTimeoutMillis: 5000,
+      // Set once per connection (the schema name is a validated store id), unless each
+      // transaction sets it as the full app does.
+      ...(tenancy === 'off' ? { options: `-c search_path=${schema}` } : {}),
+    },
+  });
+  await dataSource.initialize();
+  const connection =
+    tenancy === 'off' ? new DirectConnection(dataSource) : new TransactionalConnection(dataSource);
+
+  const contextFor = (requestId: string) =>
+    new RequestContext(requestId, storeId, { type: 'api_key', id: 'key_bench' }, ['read_products']);
+  const fixedContext = contextFor('bench');
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    routerOptions: { maxParamLength: 256 },
+  });
+  if (tenancy === 'off') {
+    // What the guard would have set, as a getter: no per-request work at all.
+    adapter.getInstance().decorateRequest('dukkadeeContext', { getter: () => fixedContext });
+  } else {
+    // The real connection binds its transaction to the context object: one per request.
+    adapter.getInstance().decorateRequest('dukkadeeContext', undefined);
+    adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
+      request.dukkadeeContext = contextFor(String(request.id));
+      done();
+    });
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(
+    BareAppModule.forRoot(config, dataSource, connection),
+    adapter,
+    { logger: ['error', 'warn'], abortOnError: false, bodyParser: false },
+  );
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: MAX_BODY_BYTES },
+    async (_request: unknown, body: Buffer) => parseStrictJson(decodeUtf8(body)),
+  );
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  app.enableVersioning({ type: VersioningType.URI });
+  await app.listen({ port: config.port, host: config.host });
+
+  const stop = () => {
+    app
+      .close()
+      .then(() => dataSource.destroy())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function decodeUtf8(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw DomainError.validation([
+      { path: '', code: 'invalid_encoding', message: 'The request body is not valid UTF-8.' },
+    ]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,941 @@
+/**
+ * `npm run bench`: throughput and latency of the products routes on the full app, on a "bare"
+ * app without authentication, tenancy and logging, and on a "raw" server (plain Fastify and pg,
+ * no Nest, no TypeORM), with their ratios; the full app's p99 at a steady request rate; order
+ * creation throughput on the full app (with a check of the orders it left); the full app's time
+ * to ready and its idle memory. Servers run as child processes; autocannon runs here.
+ *
+ * Uses the PostgreSQL server of DATABASE_URL when set (creating and dropping `dk_bench_*`
+ * databases on it), an embedded one in a temporary directory otherwise.
+ *
+ * Tunables: BENCH_SECONDS (measured per target and cell, default 10), BENCH_ROUNDS (alternating
+ * slices those seconds are split into, default 5), BENCH_WARMUP_SECONDS (default 2),
+ * BENCH_CONNECTIONS (default "1,50", for the scenarios that do not fix theirs), BENCH_RESTARTS
+ * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,bare,raw"; "all" adds the
+ * attribution targets bare-tx and full-nolog).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { BenchDatabaseServer } from './lib/database';
+import { Client, escapeIdentifier } from 'pg';
+import { LoadRequest, LoadResult, LoadShape, mergeLoads, runLoad } from './lib/load';
+import { Fixture, seed } from './lib/seed';
+import { freePort, ServerProcess } from './lib/server-process';
+import { Column, formatMs, formatNumber, renderTable } from './lib/table';
+
+// ---------------------------------------------------------------------------------------------
+// What is measured: add targets, scenarios and ratios here.
+// ---------------------------------------------------------------------------------------------
+
+const SETTINGS = {
+  /** Measured seconds per target and cell, split into `rounds` alternating slices. */
+  seconds: positiveNumber('BENCH_SECONDS', 10),
+  rounds: Math.round(positiveNumber('BENCH_ROUNDS', 5)),
+  warmupSeconds: positiveNumber('BENCH_WARMUP_SECONDS', 2),
+  pauseMs: 300,
+  connections: connectionCounts(process.env.BENCH_CONNECTIONS ?? '1,50'),
+  restarts: positiveNumber('BENCH_RESTARTS', 3),
+  settleMs: 2000,
+  poolSize: 10,
+  seed: { products: 200, variantsPerProduct: 3, orderStock: 10_000_000 },
+  /** Warm-up of a `drain` scenario, in requests per connection (it runs by count, not time). */
+  drainWarmupRequests: 20,
+} as const;
+
+const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
+
+interface Bench {
+  readonly root: string;
+  readonly workDir: string;
+  readonly databaseUrl: string;
+  readonly secrets: { readonly adminToken: string; readonly encryptionKey: string };
+  readonly fixture: Fixture;
+  /** The full app, already started by the startup measurements. */
+  readonly fullApp: ServerProcess;
+}
+
+interface TargetDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** Runs only when named in BENCH_TARGETS. */
+  readonly optional?: boolean;
+  /** Starts the server (or answers one already running) and waits until it serves. */
+  start(bench: Bench): Promise<ServerProcess>;
+  /** Headers every request to this target carries (its credential). */
+  headers(fixture: Fixture): Record<string, string>;
+}
+
+interface Scenario {
+  /** The route, as the tables show it. */
+  readonly name: string;
+  /**
+   * The table it is reported in, one row per target and cell, with its goal. Without one, it is
+   * in the throughput table: the targets side by side, with the ratios.
+   */
+  readonly section?: string;
+  /** Its request; headers given here win over the target's (a scenario's own credential). */
+  request(fixture: Fixture): LoadRequest;
+  /**
+   * Checks one response before measuring. All targets must also answer the same body, byte for
+   * byte, so a scenario whose answers differ by design (a created order) runs on one target only.
+   */
+  check?(body: unknown, fixture: Fixture): string | undefined;
+  /** Targets to run it on; all by default. */
+  readonly targets?: readonly string[];
+  /** Connection counts, one cell each; SETTINGS.connections by default. */
+  readonly connections?: readonly number[];
+  /**
+   * Requests per second over all connections (autocannon `overallRate`). autocannon lets each
+   * connection send its share of every second back to back and then wait for the next second,
+   * so load comes in bursts of `connections` concurrent requests.
+   */
+  readonly rate?: number;
+  /** The only status that counts as an answer (e.g. 201); any 2xx by default. */
+  readonly status?: number;
+  /** Seconds of warm-up per target and cell; SETTINGS.warmupSeconds by default. */
+  readonly warmupSeconds?: number;
+  /**
+   * Runs by request count rather than by time, so that every request sent is answered and
+   * counted: for writes that `verify` counts afterwards. The warm-up is
+   * SETTINGS.drainWarmupRequests per connection; each measured run sends as many requests as the
+   * warm-up's rate gets through in its seconds.
+   */
+  readonly drain?: boolean;
+  /** The issue's goal for each figure of a `section` table: why it is missed, or undefined. */
+  readonly goal?: { readonly label: string; miss(result: LoadResult): string | undefined };
+  /**
+   * After its last cell, checks what the load left in the store. `counted` is every answer with
+   * the counted status that it got, check and warm-ups included.
+   */
+  verify?(bench: Bench, counted: number): Promise<Verification>;
+}
+
+interface Verification {
+  readonly ok: boolean;
+  readonly lines: readonly string[];
+}
+
+interface Ratio {
+  readonly label: string;
+  readonly numerator: string;
+  readonly denominator: string;
+  /** The issue's target for numerator rps / denominator rps. */
+  readonly atLeast?: number;
+  /** The cells the target is for (all by default), and how the header names them. */
+  readonly targetFor?: { readonly label: string; applies(cell: Cell): boolean };
+}
+
+const TARGETS: readonly TargetDefinition[] = [
+  {
+    name: 'full',
+    description:
+      'node dist/src/main.js: API-key auth, a transaction with set_config per request, access log at info',
+    start: async (bench) => bench.fullApp,
+    headers: (fixture) => ({ authorization: `Bearer ${fixture.apiKey}` }),
+  },
+  {
+    name: 'bare',
+    description:
+      'bench/bare-server.ts: same ProductsService and controller; fixed context, search_path set at connect, no logging',
+    start: (bench) => startBareServer(bench, 'bare', 'off'),
+    headers: () => ({}),
+  },
+  {
+    name: 'raw',
+    description:
+      'bench/raw-server.ts: plain Fastify and pg (Pool), no Nest, no TypeORM; the same two statements per read, search_path set at connect, no auth, no logging',
+    start: (bench) =>
+      startBenchServer(bench, 'raw', 'dist/bench/raw-server.js', {
+        BENCH_STORE_SCHEMA: bench.fixture.schema,
+      }),
+    headers: () => ({}),
+  },
+  // Opt-in (BENCH_TARGETS), to attribute the overhead: tenancy alone, and the full app unlogged.
+  {
+    name: 'bare-tx',
+    optional: true,
+    description: 'bare plus tenancy: the real TransactionalConnection (BEGIN, set_config, COMMIT)',
+    start: (bench) => startBareServer(bench, 'bare-tx', 'transaction'),
+    headers: () => ({}),
+  },
+  {
+    name: 'full-nolog',
+    optional: true,
+    description: 'the full app with LOG_LEVEL=silent (hooks and metrics still on)',
+    async start(bench) {
+      const server = await startFullApp(bench, 'nolog', 'silent');
+      await server.waitUntilReady('/health/ready');
+      return server;
+    },
+    headers: (fixture) => ({ authorization: `Bearer ${fixture.apiKey}` }),
+  },
+];
+
+const PRODUCT_LIST: Pick<Scenario, 'name' | 'request' | 'check'> = {
+  name: 'GET /v1/products?limit=50',
+  request: () => ({ method: 'GET', path: '/v1/products?limit=50' }),
+  check: (body) => {
+    const page = body as { data?: { variants?: unknown[] }[]; nextCursor?: unknown };
+    if (page.data?.length !== 50) return `expected 50 products, got ${page.data?.length}`;
+    if (!page.data.every((product) => product.variants?.length === 3))
+      return 'expected 3 variants on every product';
+    if (typeof page.nextCursor !== 'string') return 'expected a next cursor';
+    return undefined;
+  },
+};
+
+const PRODUCT: Pick<Scenario, 'name' | 'request' | 'check'> = {
+  name: 'GET /v1/products/{id}',
+  request: (fixture) => ({
+    method: 'GET',
+    path: `/v1/products/${fixture.productIds[Math.floor(fixture.productIds.length / 2)]}`,
+  }),
+  check: (body, fixture) => {
+    const product = body as { id?: string; variants?: unknown[] };
+    if (!fixture.productIds.includes(product.id ?? '')) return 'not a seeded product';
+    if (product.variants?.length !== 3) return 'expected 3 variants';
+    return undefined;
+  },
+};
+
+const STEADY_RATE = {
+  section: 'Latency at a steady 200 requests per second (full app)',
+  targets: ['full'],
+  rate: 200,
+  // autocannon's pacing: 10 connections each send 20 requests back to back at every second.
+  connections: [10],
+  // The full app has just served these routes in the throughput cells.
+  warmupSeconds: 0,
+  goal: {
+    label: 'p99 < 100 ms at ≥ 98% of 200/s',
+    miss: (result: LoadResult) =>
+      result.rps < 0.98 * 200
+        ? `rate reached ${formatNumber(result.rps)}/s`
+        : result.p99 >= 100
+          ? `p99 ${formatMs(result.p99)} ms`
+          : undefined,
+  },
+} as const satisfies Partial<Scenario>;
+
+const SCENARIOS: readonly Scenario[] = [
+  PRODUCT_LIST,
+  PRODUCT,
+  { ...PRODUCT_LIST, ...STEADY_RATE },
+  { ...PRODUCT, ...STEADY_RATE },
+  {
+    name: 'POST /v1/orders (1 unit of one variant)',
+    section: 'Order creation (full app; counts 201 answers only)',
+    targets: ['full'],
+    connections: [20, 50],
+    status: 201,
+    drain: true,
+    request: (fixture) => ({
+      method: 'POST',
+      path: '/v1/orders',
+      headers: { authorization: `Bearer ${fixture.ordersApiKey}` },
+      body: JSON.stringify({
+        email: 'bench@example.com',
+        lineItems: [{ variantId: fixture.stockVariant.id, quantity: 1 }],
+      }),
+    }),
+    check: (body, fixture) => {
+      const order = body as {
+        number?: unknown;
+        total?: unknown;
+        lineItems?: { variantId?: string; quantity?: number }[];
+      };
+      if (!Number.isInteger(order.number)) return 'expected an order number';
+      if (order.lineItems?.length !== 1 || order.lineItems[0].variantId !== fixture.stockVariant.id)
+        return 'expected one line of the stock variant';
+      if (order.total !== fixture.stockVariant.price) return 'expected the variant price as total';
+      return undefined;
+    },
+    goal: {
+      label: '≥ 300 orders/s',
+      miss: (result) => (result.rps >= 300 ? undefined : `${formatNumber(result.rps)}/s`),
+    },
+    verify: verifyOrders,
+  },
+];
+
+const RATIOS: readonly Ratio[] = [
+  { label: 'full/bare', numerator: 'full', denominator: 'bare', atLeast: 0.8 },
+  {
+    label: 'full/raw',
+    numerator: 'full',
+    denominator: 'raw',
+    atLeast: 0.6,
+    targetFor: {
+      label: 'list c=50',
+      applies: (cell) => cell.scenario.name === PRODUCT_LIST.name && cell.connections === 50,
+    },
+  },
+  { label: 'bare-tx/bare', numerator: 'bare-tx', denominator: 'bare' },
+  { label: 'full/full-nolog', numerator: 'full', denominator: 'full-nolog' },
+];
+
+/** BENCH_TARGETS=full,bare,bare-tx (or "all"); the non-optional targets by default. */
+const SELECTED_TARGETS = selectTargets(process.env.BENCH_TARGETS);
+const SELECTED_RATIOS = RATIOS.filter((ratio) =>
+  [ratio.numerator, ratio.denominator].every((name) =>
+    SELECTED_TARGETS.some((target) => target.name === name),
+  ),
+);
+
+// ---------------------------------------------------------------------------------------------
+
+interface Cell {
+  readonly scenario: Scenario;
+  readonly connections: number;
+  readonly results: Map<string, LoadResult>;
+}
+
+interface StartupFigures {
+  readonly firstStartMs: number;
+  readonly readyMs: number[];
+  readonly idleRssMiB: number;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+
+/** Registers what `cleanUp` undoes (last registered, first undone); runs it at once if too late. */
+function onCleanup(cleanup: () => Promise<void>): void {
+  if (cleaning) void cleanup().catch(() => undefined);
+  else cleanups.push(cleanup);
+}
+
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => console.error(`[bench] cleanup: ${String(error)}`));
+    }
+  })();
+  return cleaning;
+}
+
+function progress(message: string): void {
+  console.error(`[bench] ${message}`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const root = resolve(__dirname, '..', '..');
+  const workDir = mkdtempSync(join(tmpdir(), 'dk-bench-'));
+  onCleanup(async () => rmSync(workDir, { recursive: true, force: true }));
+  const secrets = {
+    adminToken: `dk_admin_${randomBytes(24).toString('base64url')}`,
+    encryptionKey: randomBytes(32).toString('base64'),
+  };
+
+  progress(
+    process.env.DATABASE_URL ? 'using the DATABASE_URL server' : 'starting embedded PostgreSQL',
+  );
+  const database = await BenchDatabaseServer.open(process.env.DATABASE_URL);
+  onCleanup(() => database.close());
+  const postgresVersion = await database.version();
+  const databaseUrl = await database.createDatabase();
+
+  // 1. First start on an empty database (platform migrations included), then seed through it.
+  const partial = { root, workDir, databaseUrl, secrets };
+  let full = await startFullApp(partial, 'first');
+  const firstStartMs = await full.waitUntilReady('/health/ready');
+  progress(`first start on an empty database: ready in ${firstStartMs.toFixed(0)} ms`);
+  const fixture = await seed(full.url, secrets.adminToken, databaseUrl, SETTINGS.seed);
+  progress(
+    `seeded store ${fixture.storeId}: ${SETTINGS.seed.products} products × ${SETTINGS.seed.variantsPerProduct} variants`,
+  );
+  await full.stop();
+
+  // 2. Restarts on the migrated database: time to ready; the last one stays up for the load.
+  const readyMs: number[] = [];
+  for (let run = 1; run <= SETTINGS.restarts; run++) {
+    full = await startFullApp(partial, `restart-${run}`);
+    readyMs.push(await full.waitUntilReady('/health/ready'));
+    progress(`restart ${run}: ready in ${readyMs[readyMs.length - 1].toFixed(0)} ms`);
+    if (run < SETTINGS.restarts) await full.stop();
+  }
+  const readyAt = performance.now();
+  const bench: Bench = { ...partial, fixture, fullApp: full };
+
+  // 3. The other targets start while the full app settles; idle RSS once it has sat for 2 s.
+  const servers = new Map<string, ServerProcess>();
+  for (const target of SELECTED_TARGETS) {
+    servers.set(target.name, await target.start(bench));
+  }
+  await sleep(Math.max(0, readyAt + SETTINGS.settleMs - performance.now()));
+  const idleRssMiB = full.rssMiB();
+  const referenceRss = [...servers]
+    .filter(([, server]) => server !== full)
+    .map(([name, server]) => ({ name, rss: server.rssMiB() }));
+  progress(`full app idle RSS ${idleRssMiB.toFixed(1)} MiB`);
+
+  // 4. Every scenario answers the same, valid body on every target before anything is timed.
+  const counted = new Map<Scenario, number>();
+  for (const scenario of SCENARIOS)
+    counted.set(scenario, await checkScenario(scenario, servers, fixture));
+
+  // 5. Load: per scenario and connection count, every target warmed up, then measured in short
+  //    slices that alternate between the targets, so that drift in the machine's speed (a shared
+  //    VM) weighs on all of them alike. The slice order is reversed every other round. A scenario
+  //    that checks what it wrote does so after its last cell.
+  const cells: Cell[] = [];
+  const verifications: { scenario: Scenario; verification: Verification }[] = [];
+  for (const scenario of SCENARIOS) {
+    const count = (result: LoadResult) =>
+      counted.set(scenario, (counted.get(scenario) ?? 0) + result.ok);
+    for (const connections of scenario.connections ?? SETTINGS.connections) {
+      const label = `${scenario.section ? `[${scenario.section}] ` : ''}${scenario.name} c=${connections}`;
+      const runs = targetsOf(scenario).map((target) => ({
+        target,
+        url: servers.get(target.name)!.url,
+        request: withHeaders(scenario.request(fixture), target.headers(fixture)),
+        warmup: undefined as LoadResult | undefined,
+        slices: [] as LoadResult[],
+      }));
+      const rounds = runs.length > 1 ? SETTINGS.rounds : 1;
+      const sliceSeconds = SETTINGS.seconds / rounds;
+      for (const run of runs) {
+        const warmup = warmupShape(scenario, connections);
+        if (!warmup) continue;
+        run.warmup = await runLoad(run.url, run.request, warmup);
+        count(run.warmup);
+        await sleep(SETTINGS.pauseMs);
+      }
+      for (let round = 0; round < rounds; round++) {
+        for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
+          const slice = await runLoad(
+            run.url,
+            run.request,
+            sliceShape(scenario, connections, sliceSeconds, run.warmup),
+          );
+          count(slice);
+          run.slices.push(slice);
+          await sleep(SETTINGS.pauseMs);
+        }
+      }
+      const results = new Map<string, LoadResult>();
+      for (const run of runs) {
+        const result = mergeLoads(run.slices);
+        results.set(run.target.name, result);
+        progress(
+          `${label} ${run.target.name}: ${result.rps.toFixed(0)} rps ` +
+            `(slices ${result.runRps.map((rps) => rps.toFixed(0)).join(', ')}), ` +
+            `p50 ${formatMs(result.p50)} ms, p99 ${formatMs(result.p99)} ms` +
+            (result.failures > 0
+              ? `, ${result.failures} failures ${JSON.stringify(result.statusCodes)}`
+              : ''),
+        );
+      }
+      cells.push({ scenario, connections, results });
+    }
+    if (scenario.verify) {
+      const verification = await scenario.verify(bench, counted.get(scenario) ?? 0);
+      verifications.push({ scenario, verification });
+      for (const line of verification.lines) progress(`${scenario.name}: ${line}`);
+    }
+  }
+  const loadedRssMiB = full.rssMiB();
+
+  await cleanUp();
+  const startup: StartupFigures = { firstStartMs, readyMs, idleRssMiB };
+  console.log(
+    report({
+      postgresVersion,
+      databaseKind: database.kind,
+      cells,
+      startup,
+      loadedRssMiB,
+      referenceRss,
+      verifications,
+      elapsedSeconds: (performance.now() - started) / 1000,
+    }),
+  );
+  // The tables are printed either way; a failed verification makes the figures next to it void.
+  if (verifications.some(({ verification }) => !verification.ok)) process.exitCode = 1;
+}
+
+/** The warm-up run of a target in a cell, or undefined for none. */
+function warmupShape(scenario: Scenario, connections: number): LoadShape | undefined {
+  const shape = { connections, rate: scenario.rate, status: scenario.status };
+  if (scenario.drain) return { ...shape, requests: connections * SETTINGS.drainWarmupRequests };
+  const seconds = scenario.warmupSeconds ?? SETTINGS.warmupSeconds;
+  return seconds > 0 ? { ...shape, seconds } : undefined;
+}
+
+/** One measured slice; a `drain` scenario sends what its warm-up rate gets through in `seconds`. */
+function sliceShape(
+  scenario: Scenario,
+  connections: number,
+  seconds: number,
+  warmup: LoadResult | undefined,
+): LoadShape {
+  const shape = { connections, rate: scenario.rate, status: scenario.status };
+  if (!scenario.drain) return { ...shape, seconds };
+  const rate = warmup && warmup.rps > 0 ? warmup.rps : 100;
+  return { ...shape, requests: Math.max(connections, Math.round(rate * seconds)) };
+}
+
+/**
+ * The orders the order scenario left: as many as it got 201s for, numbered 1..n without a gap
+ * or a repeat, the order counter at n, n line items, and n units gone from the stock variant.
+ */
+async function verifyOrders(bench: Bench, created: number): Promise<Verification> {
+  const schema = escapeIdentifier(bench.fixture.schema);
+  const client = new Client({
+    connectionString: bench.databaseUrl,
+    application_name: 'dk-bench-verify',
+  });
+  await client.connect();
+  try {
+    const {
+      rows: [orders],
+    } = await client.query<{ n: number; distinct: number; min: number; max: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT number)::int AS distinct,
+              coalesce(min(number), 0)::int AS min, coalesce(max(number), 0)::int AS max
+         FROM ${schema}.orders`,
+    );
+    const {
+      rows: [counter],
+    } = await client.query<{ value: number }>(
+      `SELECT value::int AS value FROM ${schema}.counters WHERE name = 'order_number'`,
+    );
+    const {
+      rows: [lines],
+    } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.line_items`);
+    const {
+      rows: [stock],
+    } = await client.query<{ quantity: number }>(
+      `SELECT inventory_quantity AS quantity FROM ${schema}.variants WHERE id = $1`,
+      [bench.fixture.stockVariant.id],
+    );
+    const n = orders.n;
+    const checks: [string, boolean][] = [
+      [`orders in the store ${n} = 201 answers ${created}`, n === created],
+      [
+        `numbers ${n === 0 ? 'none' : `${orders.min}..${orders.max}`}, ${orders.distinct} distinct: 1..n without gaps`,
+        n === 0 || (orders.min === 1 && orders.max === n && orders.distinct === n),
+      ],
+      [`order_number counter ${counter.value} = n`, counter.value === n],
+      [`line items ${lines.n} = n`, lines.n === n],
+      [
+        `stock ${stock.quantity} = ${bench.fixture.stockVariant.stock} − n`,
+        stock.quantity === bench.fixture.stockVariant.stock - n,
+      ],
+    ];
+    return {
+      ok: checks.every(([, ok]) => ok),
+      lines: checks.map(([text, ok]) => `${ok ? 'ok' : 'FAILED'}: ${text}`),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+function startFullApp(
+  bench: Pick<Bench, 'root' | 'workDir' | 'databaseUrl' | 'secrets'>,
+  label: string,
+  logLevel = 'info',
+): Promise<ServerProcess> {
+  return freePort().then((port) => {
+    const server = ServerProcess.start({
+      name: `full app (${label})`,
+      script: 'dist/src/main.js',
+      cwd: bench.root,
+      env: appEnvironment(bench, port, logLevel),
+      logFile: join(bench.workDir, `full-${label}.log`),
+      port,
+    });
+    onCleanup(() => server.stop());
+    return server;
+  });
+}
+
+function startBareServer(
+  bench: Bench,
+  name: string,
+  tenancy: 'off' | 'transaction',
+): Promise<ServerProcess> {
+  return startBenchServer(bench, name, 'dist/bench/bare-server.js', {
+    BENCH_STORE_ID: bench.fixture.storeId,
+    BENCH_BARE_TENANCY: tenancy,
+  });
+}
+
+/** One of the bench's own servers, with the app's environment plus `env`, once it serves. */
+async function startBenchServer(
+  bench: Bench,
+  name: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const server = ServerProcess.start({
+    name: `${name} server`,
+    script,
+    cwd: bench.root,
+    env: { ...appEnvironment(bench, port, 'silent'), ...env },
+    logFile: join(bench.workDir, `${name}.log`),
+    port,
+  });
+  onCleanup(() => server.stop());
+  await server.waitUntilReady('/v1/products?limit=1');
+  return server;
+}
+
+function selectTargets(list: string | undefined): readonly TargetDefinition[] {
+  if (list === 'all') return TARGETS;
+  if (!list) return TARGETS.filter((target) => !target.optional);
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !TARGETS.some((target) => target.name === name));
+  if (unknown.length > 0) throw new Error(`Unknown BENCH_TARGETS: ${unknown.join(', ')}`);
+  if (!names.includes('full')) throw new Error('BENCH_TARGETS must include full');
+  return TARGETS.filter((target) => names.includes(target.name));
+}
+
+/** The whole environment of a server under test: nothing leaks in from the shell. */
+function appEnvironment(
+  bench: Pick<Bench, 'workDir' | 'databaseUrl' | 'secrets'>,
+  port: number,
+  logLevel: string,
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: bench.databaseUrl,
+    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
+    PLATFORM_ADMIN_TOKEN: bench.secrets.adminToken,
+    ENCRYPTION_KEY: bench.secrets.encryptionKey,
+    LOG_LEVEL: logLevel,
+    DATA_DIR: join(bench.workDir, 'data'),
+    // The benchmark measures throughput, not the rate limiter's refusals.
+    RATE_LIMIT_BUCKET: '1000000000',
+    RATE_LIMIT_REFILL_PER_SECOND: '1000000000',
+  };
+}
+
+function targetsOf(scenario: Scenario): readonly TargetDefinition[] {
+  return SELECTED_TARGETS.filter(
+    (target) => !scenario.targets || scenario.targets.includes(target.name),
+  );
+}
+
+/** The target's headers under the request's own (a scenario's own credential wins). */
+function withHeaders(request: LoadRequest, headers: Record<string, string>): LoadRequest {
+  return { ...request, headers: { ...headers, ...request.headers } };
+}
+
+/**
+ * Sends the scenario's request once to each of its targets: each answer must have the counted
+ * status and pass the scenario's check, and all must be the same bytes. Answers how many counted
+ * (what a `verify` must account for).
+ */
+async function checkScenario(
+  scenario: Scenario,
+  servers: ReadonlyMap<string, ServerProcess>,
+  fixture: Fixture,
+): Promise<number> {
+  let reference: { target: string; text: string; body: unknown } | undefined;
+  let counted = 0;
+  for (const target of targetsOf(scenario)) {
+    const request = withHeaders(scenario.request(fixture), target.headers(fixture));
+    const response = await fetch(`${servers.get(target.name)!.url}${request.path}`, {
+      method: request.method,
+      headers: {
+        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...request.headers,
+      },
+      body: request.body,
+    });
+    const text = await response.text();
+    const fail = (why: string) =>
+      new Error(
+        `${scenario.name} on ${target.name}: ${why} (${response.status} ${text.slice(0, 300)})`,
+      );
+    const expected =
+      scenario.status === undefined
+        ? response.status >= 200 && response.status < 300
+        : response.status === scenario.status;
+    if (!expected) throw fail(`not a ${scenario.status ?? '2xx'}`);
+    counted++;
+    const body: unknown = JSON.parse(text);
+    const problem = scenario.check?.(body, fixture);
+    if (problem) throw fail(problem);
+    if (reference && !isDeepStrictEqual(reference.body, body))
+      throw fail(`body differs from ${reference.target}'s`);
+    if (reference && reference.text !== text)
+      throw fail(`same JSON as ${reference.target}'s, but not the same bytes`);
+    reference ??= { target: target.name, text, body };
+  }
+  if (reference) {
+    const names = targetsOf(scenario).map((target) => target.name);
+    const bytes = Buffer.byteLength(reference.text);
+    progress(
+      `${scenario.section ? `[${scenario.section}] ` : ''}${scenario.name}: ` +
+        (names.length > 1
+          ? `${names.join(', ')} answer the same ${bytes} bytes`
+          : `${names[0]} answers ${bytes} bytes as expected`),
+    );
+  }
+  return counted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+// ---------------------------------------------------------------------------------------------
+
+interface ReportInput {
+  readonly postgresVersion: string;
+  readonly databaseKind: string;
+  readonly cells: readonly Cell[];
+  readonly startup: StartupFigures;
+  readonly loadedRssMiB: number;
+  readonly referenceRss: readonly { name: string; rss: number }[];
+  readonly verifications: readonly { scenario: Scenario; verification: Verification }[];
+  readonly elapsedSeconds: number;
+}
+
+function report(input: ReportInput): string {
+  const { cells, startup } = input;
+  const cpu = cpus();
+  const lines = [
+    '',
+    '## Dukkadee benchmark',
+    '',
+    `Node ${process.version}, ${cpu.length} CPU (${cpu[0]?.model.trim() ?? 'unknown'}), ` +
+      `PostgreSQL ${input.postgresVersion} (${input.databaseKind}), pool ${SETTINGS.poolSize} per server.`,
+    `One store with ${SETTINGS.seed.products} products × ${SETTINGS.seed.variantsPerProduct} variants ` +
+      `(and one more product whose one variant holds ${formatNumber(SETTINGS.seed.orderStock)} units, for the orders). ` +
+      `Per cell and target: ${SETTINGS.warmupSeconds} s warm-up, then ${SETTINGS.seconds} s measured ` +
+      `in ${SETTINGS.rounds} slices alternating between the targets; autocannon in the bench ` +
+      'process, one request at a time per connection. Ratios: rps over the whole cell ' +
+      '(lowest–highest of the side-by-side slices). Before any timing, the targets of each ' +
+      'route answer it with the same bytes. Paced rows use autocannon `overallRate`: each ' +
+      'connection sends its share of every second back to back, so requests come in bursts of ' +
+      '`conns` at a time. Order rows run by request count (sized from a warm-up) so that every ' +
+      'request is answered before the orders are counted.',
+    ...SELECTED_TARGETS.map((target) => `- ${target.name}: ${target.description}`),
+    '',
+    '### Throughput (rps of 2xx answers; latency in ms)',
+    '',
+  ];
+  lines.push(throughputTable(cells.filter((cell) => !cell.scenario.section)));
+  for (const section of new Set(cells.flatMap((cell) => cell.scenario.section ?? []))) {
+    lines.push('', `### ${section}`, '');
+    lines.push(sectionTable(cells.filter((cell) => cell.scenario.section === section)));
+    const checks = input.verifications.filter(({ scenario }) => scenario.section === section);
+    for (const { scenario, verification } of checks) {
+      lines.push(
+        '',
+        `Afterwards, ${scenario.name}: ${verification.ok ? 'verified' : 'VERIFICATION FAILED'}`,
+        ...verification.lines.map((line) => `- ${line}`),
+      );
+    }
+  }
+
+  const sorted = [...startup.readyMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  lines.push(
+    '',
+    '### Startup and memory (full app, `node dist/src/main.js`, external DATABASE_URL)',
+    '',
+    renderTable(
+      [
+        { header: 'measure' },
+        { header: 'value', align: 'right' },
+        { header: 'target' },
+        { header: '' },
+      ],
+      [
+        [
+          `time to ready, migrated database (median of ${sorted.length}; ${sorted.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
+          `${median.toFixed(0)} ms`,
+          `< ${TARGETS_OF_STARTUP.readyMs} ms`,
+          verdict(median < TARGETS_OF_STARTUP.readyMs),
+        ],
+        [
+          'time to ready, first start on an empty database (migrations)',
+          `${startup.firstStartMs.toFixed(0)} ms`,
+          '',
+          '',
+        ],
+        [
+          `idle RSS, ${SETTINGS.settleMs / 1000} s after ready`,
+          `${startup.idleRssMiB.toFixed(1)} MiB`,
+          `< ${TARGETS_OF_STARTUP.idleRssMiB} MiB`,
+          verdict(startup.idleRssMiB < TARGETS_OF_STARTUP.idleRssMiB),
+        ],
+        ['RSS after the load above', `${input.loadedRssMiB.toFixed(1)} MiB`, '', ''],
+        ...input.referenceRss.map(({ name, rss }) => [
+          `${name} server idle RSS (reference)`,
+          `${rss.toFixed(1)} MiB`,
+          '',
+          '',
+        ]),
+      ],
+    ),
+    '',
+    `Bench wall time ${input.elapsedSeconds.toFixed(0)} s.`,
+  );
+  return lines.join('\n');
+}
+
+/** The targets side by side, one row per cell, with the ratios and their targets. */
+function throughputTable(cells: readonly Cell[]): string {
+  const names = SELECTED_TARGETS.map((target) => target.name);
+  const columns: Column[] = [
+    { header: 'route' },
+    { header: 'conns', align: 'right' },
+    ...names.flatMap((name): Column[] => [
+      { header: `${name} rps`, align: 'right' },
+      { header: `${name} p50`, align: 'right' },
+      { header: `${name} p99`, align: 'right' },
+    ]),
+    ...SELECTED_RATIOS.flatMap((ratio): Column[] => [
+      { header: ratio.label, align: 'right' },
+      ...(ratio.atLeast === undefined
+        ? []
+        : [
+            {
+              header:
+                `target ≥ ${ratio.atLeast.toFixed(2)}` +
+                (ratio.targetFor ? ` (${ratio.targetFor.label})` : ''),
+            } satisfies Column,
+          ]),
+    ]),
+  ];
+  const failures: string[] = [];
+  const rows = cells.map((cell) => {
+    const figures = names.flatMap((name) => {
+      const result = cell.results.get(name);
+      if (!result) return ['-', '-', '-'];
+      if (result.failures > 0) {
+        failures.push(
+          `${cell.scenario.name} c=${cell.connections} ${name}: ${result.failures} failed requests ${JSON.stringify(result.statusCodes)}`,
+        );
+      }
+      return [
+        formatNumber(result.rps) + (result.failures > 0 ? '*' : ''),
+        formatMs(result.p50),
+        formatMs(result.p99),
+      ];
+    });
+    const ratios = SELECTED_RATIOS.flatMap((ratio) => {
+      const top = cell.results.get(ratio.numerator);
+      const bottom = cell.results.get(ratio.denominator);
+      const value = top && bottom ? top.rps / bottom.rps : undefined;
+      const cellText = top && bottom ? `${value!.toFixed(2)} (${ratioSpread(top, bottom)})` : '-';
+      if (ratio.atLeast === undefined) return [cellText];
+      const verdict =
+        value === undefined || (ratio.targetFor && !ratio.targetFor.applies(cell))
+          ? '-'
+          : value >= ratio.atLeast
+            ? 'met'
+            : `missed by ${((1 - value / ratio.atLeast) * 100).toFixed(1)}%`;
+      return [cellText, verdict];
+    });
+    return [cell.scenario.name, String(cell.connections), ...figures, ...ratios];
+  });
+  const lines = [renderTable(columns, rows)];
+  if (failures.length > 0)
+    lines.push('', '\\* had failed requests:', ...failures.map((f) => `- ${f}`));
+  return lines.join('\n');
+}
+
+/** One row per target and cell: the load, the rate of counted answers, latency, the goal. */
+function sectionTable(cells: readonly Cell[]): string {
+  const columns: Column[] = [
+    { header: 'route' },
+    { header: 'target' },
+    { header: 'conns', align: 'right' },
+    { header: 'load' },
+    { header: 'counts' },
+    { header: 'achieved/s', align: 'right' },
+    { header: 'p50 ms', align: 'right' },
+    { header: 'p99 ms', align: 'right' },
+    { header: 'max ms', align: 'right' },
+    { header: 'other answers' },
+    { header: 'goal' },
+    { header: '' },
+  ];
+  const rows = cells.flatMap((cell) =>
+    [...cell.results].map(([target, result]) => {
+      const { scenario } = cell;
+      const miss = scenario.goal?.miss(result);
+      const others = Object.entries(result.statusCodes).filter(([code]) =>
+        scenario.status === undefined ? !code.startsWith('2') : code !== String(scenario.status),
+      );
+      const errors = result.failures - others.reduce((total, [, count]) => total + count, 0);
+      return [
+        scenario.name,
+        target,
+        String(cell.connections),
+        scenario.rate !== undefined
+          ? `${scenario.rate}/s for ${formatNumber(result.seconds, 1)} s`
+          : `closed loop, ${formatNumber(result.ok + result.failures)} requests in ${formatNumber(result.seconds, 1)} s`,
+        scenario.status === undefined ? '2xx' : String(scenario.status),
+        formatNumber(result.rps, 1),
+        formatMs(result.p50),
+        formatMs(result.p99),
+        formatMs(result.latencies[result.latencies.length - 1] ?? Number.NaN),
+        [
+          ...others.map(([code, count]) => `${count}× ${code}`),
+          ...(errors > 0 ? [`${errors} errors/timeouts`] : []),
+        ].join(', ') || 'none',
+        scenario.goal?.label ?? '',
+        scenario.goal ? (miss === undefined ? 'met' : `MISSED (${miss})`) : '',
+      ];
+    }),
+  );
+  return renderTable(columns, rows);
+}
+
+/** The lowest and highest ratio of two targets' slices measured side by side. */
+function ratioSpread(top: LoadResult, bottom: LoadResult): string {
+  const ratios = top.runRps
+    .map((rps, index) => rps / bottom.runRps[index])
+    .filter((ratio) => Number.isFinite(ratio));
+  if (ratios.length === 0) return '-';
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+}
+
+function connectionCounts(list: string): number[] {
+  const counts = list.split(',').map(Number);
+  if (!counts.every((count) => Number.isInteger(count) && count > 0))
+    throw new Error('BENCH_CONNECTIONS must be comma-separated positive integers');
+  return counts;
+}
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(
+      `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    void cleanUp().finally(() => process.exit(1));
+  },
+);

@@ -1,0 +1,17 @@
+import type { MigrationClass } from '../src/database/migration-runner';
+import { CreatePlatform1764000000000 } from './platform/1764000000000-create-platform';
+import { CredentialChecks1764100000000 } from './platform/1764100000000-credential-checks';
+import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
+import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
+
+/** Platform migrations, oldest first; they name the `platform` schema explicitly. */
+export const platformMigrations: readonly MigrationClass[] = [
+  CreatePlatform1764000000000,
+  CredentialChecks1764100000000,
+];
+
+/** Store migrations, oldest first; each runs inside one store's schema. */
+export const storeMigrations: readonly MigrationClass[] = [
+  CreateCatalog1764000000000,
+  CreateCommerce1764100000000,
+];

@@ -1,0 +1,89 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuthGuard } from '../auth/auth.guard';
+import { CredentialResolver } from '../auth/credential-resolver';
+import { CatalogModule } from '../catalog/catalog.module';
+import { CustomersModule } from '../customers/customers.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { OrdersModule } from '../orders/orders.module';
+import { EventsModule } from '../events/events.module';
+import { ProblemFilter } from '../common/errors/problem.filter';
+import { ETagInterceptor } from '../common/http/etag.interceptor';
+import { IdempotencyInterceptor } from '../common/http/idempotency.interceptor';
+import { PageLinkInterceptor } from '../common/http/page-link.interceptor';
+import { StrictValidationPipe } from '../common/validation/validation.pipe';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { DatabaseState } from '../database/database-state';
+import { MigrationRunner } from '../database/migration-runner';
+import { TransactionalConnection } from '../database/transactional-connection';
+import { HealthController } from '../observability/health.controller';
+import { Metrics } from '../observability/metrics';
+import { PlatformModule } from '../platform/platform.module';
+
+export interface CoreDependencies {
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  readonly migrations: MigrationRunner;
+  readonly databaseState: DatabaseState;
+  readonly metrics: Metrics;
+}
+
+/** Infrastructure every capability module uses: configuration, the database, authentication. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(dependencies: CoreDependencies): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: dependencies.config },
+        { provide: DataSource, useValue: dependencies.dataSource },
+        { provide: MigrationRunner, useValue: dependencies.migrations },
+        { provide: DatabaseState, useValue: dependencies.databaseState },
+        { provide: Metrics, useValue: dependencies.metrics },
+        TransactionalConnection,
+        CredentialResolver,
+      ],
+      exports: [
+        APP_CONFIG,
+        DataSource,
+        MigrationRunner,
+        DatabaseState,
+        Metrics,
+        TransactionalConnection,
+        CredentialResolver,
+      ],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(dependencies: CoreDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(dependencies),
+        EventsModule,
+        PlatformModule,
+        CatalogModule,
+        CustomersModule,
+        InventoryModule,
+        OrdersModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useClass: StrictValidationPipe },
+        {
+          provide: APP_INTERCEPTOR,
+          useFactory: () => new PageLinkInterceptor(dependencies.config.publicUrl),
+        },
+        { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

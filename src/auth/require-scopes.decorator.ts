@@ -1,0 +1,27 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
+import type { Scope } from './scopes';
+
+/** The platform administrator holds this pseudo-scope, and no store credential ever can. */
+export const PLATFORM_ADMIN = 'platform_admin' as const;
+export type GrantedScope = Scope | typeof PLATFORM_ADMIN;
+
+export const ACCESS_METADATA = 'dukkadee:access';
+
+export type AccessRule =
+  { readonly public: true } | { readonly public: false; readonly scopes: readonly GrantedScope[] };
+
+/**
+ * The one access declaration, for REST handlers, GraphQL resolvers and subscriptions alike: the
+ * credential must hold every scope named. The guard refuses a handler that declares nothing. The
+ * same declaration documents the route in OpenAPI (bearer security and `x-required-scopes`).
+ */
+export const RequireScopes = (...scopes: GrantedScope[]) =>
+  applyDecorators(
+    SetMetadata(ACCESS_METADATA, { public: false, scopes } satisfies AccessRule),
+    ApiSecurity('bearer', scopes),
+    ApiExtension('x-required-scopes', scopes),
+  );
+
+/** A route anyone may call without a credential (health, metrics, documentation). */
+export const Public = () => SetMetadata(ACCESS_METADATA, { public: true } satisfies AccessRule);

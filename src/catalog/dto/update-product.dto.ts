@@ -1,0 +1,35 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsOptional,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { CreateProductDto, CreateVariantDto } from './create-product.dto';
+
+/**
+ * A variant in a PATCH: with `id`, an existing variant whose given fields change; without, a new
+ * variant (then `sku` and `price` are required, checked by the service). Stock of existing
+ * variants changes only through inventory adjustments (with a reason) and orders.
+ */
+export class UpdateVariantDto extends PartialType(CreateVariantDto) {
+  @IsOptional()
+  @Matches(/^var_[0-9a-z]{26}$/, { message: 'id must be a variant id (var_…)' })
+  id?: string;
+}
+
+export class UpdateProductDto extends PartialType(
+  OmitType(CreateProductDto, ['variants'] as const),
+) {
+  /** Replaces the list: matched by id are updated, new ones created, missing ones removed. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => UpdateVariantDto)
+  variants?: UpdateVariantDto[];
+}

@@ -1,0 +1,25 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { map, Observable } from 'rxjs';
+
+/** `ETag: "<version>"` on every single resource a REST call answers with (GET, POST, PATCH). */
+@Injectable()
+export class ETagInterceptor implements NestInterceptor {
+  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      map((result: unknown) => {
+        if (execution.getType() !== 'http') return result;
+        const version = (result as { version?: unknown } | null)?.version;
+        if (typeof version === 'number') {
+          const request = execution.switchToHttp().getRequest<FastifyRequest>();
+          if (request.method !== 'DELETE')
+            void execution
+              .switchToHttp()
+              .getResponse<FastifyReply>()
+              .header('ETag', `"${version}"`);
+        }
+        return result;
+      }),
+    );
+  }
+}

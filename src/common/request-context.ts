@@ -1,0 +1,77 @@
+import type { Scope } from '../auth/scopes';
+import { DomainError } from './errors/domain-error';
+
+export type ActorType = 'api_key' | 'oauth_app' | 'staff' | 'platform_admin' | 'system';
+
+export interface Actor {
+  readonly type: ActorType;
+  /** The credential's id (`key_…`, `app_…`, `staff_…`); never a secret. */
+  readonly id: string;
+}
+
+export interface SerializedRequestContext {
+  readonly requestId: string;
+  readonly storeId: string | null;
+  readonly actor: Actor;
+  readonly scopes: readonly Scope[];
+  readonly apiVersion: string;
+}
+
+/**
+ * Who is asking, for which store, with which scopes. Every service method takes it first; it is
+ * immutable and serialisable so a job or webhook worker can rebuild it from its JSON form.
+ */
+export class RequestContext {
+  readonly scopes: ReadonlySet<Scope>;
+
+  constructor(
+    readonly requestId: string,
+    readonly storeId: string | null,
+    readonly actor: Actor,
+    scopes: Iterable<Scope>,
+    readonly apiVersion = 'v1',
+  ) {
+    this.scopes = new Set(scopes);
+    Object.freeze(this);
+  }
+
+  static fromJSON(json: SerializedRequestContext): RequestContext {
+    return new RequestContext(
+      json.requestId,
+      json.storeId,
+      json.actor,
+      json.scopes,
+      json.apiVersion,
+    );
+  }
+
+  /** A context for work the platform does for a store on its own behalf (onboarding, jobs). */
+  static system(
+    storeId: string | null,
+    requestId: string,
+    scopes: Iterable<Scope> = [],
+  ): RequestContext {
+    return new RequestContext(requestId, storeId, { type: 'system', id: 'system' }, scopes);
+  }
+
+  hasScope(scope: Scope): boolean {
+    return this.scopes.has(scope);
+  }
+
+  /** The store this context acts for; platform-level contexts have none and cannot reach store data. */
+  requireStore(): string {
+    if (!this.storeId)
+      throw new DomainError('forbidden', 'This credential does not act for a store.');
+    return this.storeId;
+  }
+
+  toJSON(): SerializedRequestContext {
+    return {
+      requestId: this.requestId,
+      storeId: this.storeId,
+      actor: this.actor,
+      scopes: [...this.scopes],
+      apiVersion: this.apiVersion,
+    };
+  }
+}

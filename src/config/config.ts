@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Thrown for a configuration value that cannot run; `main` prints its message as one line and exits. */
+export class ConfigError extends Error {}
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes in base64')
+    .optional(),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds')
+    .default('5,300,1800,7200,18000,36000,36000,86400'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().min(1).optional(),
+  RATE_LIMIT_BUCKET: positiveInt.default(200),
+  RATE_LIMIT_REFILL_PER_SECOND: positiveInt.default(20),
+  GRAPHQL_COST_BUCKET: positiveInt.default(2000),
+  GRAPHQL_COST_REFILL_PER_SECOND: positiveInt.default(100),
+  DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  /** Absent means: start the embedded PostgreSQL under `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly databasePoolSize: number;
+  readonly redisUrl?: string;
+  readonly platformAdminToken: string;
+  readonly publicUrl: string;
+  readonly encryptionKey: Buffer;
+  readonly webhookAllowPrivateNetworks: boolean;
+  readonly webhookRetryScheduleSeconds: readonly number[];
+  readonly logLevel: string;
+  readonly metricsToken?: string;
+  readonly rateLimit: { readonly bucket: number; readonly refillPerSecond: number };
+  readonly graphqlCost: { readonly bucket: number; readonly refillPerSecond: number };
+  readonly dataDir: string;
+}
+
+/**
+ * Reads and validates the environment. Secrets that development may leave unset (the admin token,
+ * the encryption key) are generated once and kept under the data directory so restarts reuse them.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // `PORT=` in a shell or a compose file means "not set", not "set to nothing".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0]);
+    throw new ConfigError(`Invalid environment variable ${variable}: ${issue.message}`);
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  if (production && !values.PLATFORM_ADMIN_TOKEN) {
+    throw new ConfigError(
+      'Missing environment variable PLATFORM_ADMIN_TOKEN: required when NODE_ENV=production',
+    );
+  }
+  if (production && !values.ENCRYPTION_KEY) {
+    throw new ConfigError(
+      'Missing environment variable ENCRYPTION_KEY: required when NODE_ENV=production',
+    );
+  }
+  const dataDir = values.DATA_DIR;
+  return {
+    nodeEnv: values.NODE_ENV,
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
+    redisUrl: values.REDIS_URL,
+    platformAdminToken:
+      values.PLATFORM_ADMIN_TOKEN ??
+      persistedSecret(
+        dataDir,
+        'platform-admin-token',
+        () => `dk_admin_${randomBytes(24).toString('base64url')}`,
+      ),
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, ''),
+    encryptionKey: Buffer.from(
+      values.ENCRYPTION_KEY ??
+        persistedSecret(dataDir, 'encryption-key', () => randomBytes(32).toString('base64')),
+      'base64',
+    ),
+    webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    webhookRetryScheduleSeconds: values.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+    logLevel: values.LOG_LEVEL,
+    metricsToken: values.METRICS_TOKEN,
+    rateLimit: {
+      bucket: values.RATE_LIMIT_BUCKET,
+      refillPerSecond: values.RATE_LIMIT_REFILL_PER_SECOND,
+    },
+    graphqlCost: {
+      bucket: values.GRAPHQL_COST_BUCKET,
+      refillPerSecond: values.GRAPHQL_COST_REFILL_PER_SECOND,
+    },
+    dataDir,
+  };
+}
+
+function persistedSecret(dataDir: string, name: string, generate: () => string): string {
+  const path = join(dataDir, name);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = generate();
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** Nest injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

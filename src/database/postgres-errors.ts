@@ -1,0 +1,36 @@
+import { QueryFailedError } from 'typeorm';
+
+const UNAVAILABLE_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * Whether an error means the database cannot be reached right now (refused or dropped
+ * connections, a server shutting down, class 08 connection exceptions), as opposed to a bug.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const cause = error instanceof QueryFailedError ? error.driverError : error;
+  if (typeof cause !== 'object' || cause === null) return false;
+  const code = String((cause as { code?: unknown }).code ?? '');
+  const message = String((cause as { message?: unknown }).message ?? '');
+  return (
+    UNAVAILABLE_SYSTEM_CODES.has(code) ||
+    code.startsWith('08') ||
+    ['57P01', '57P02', '57P03'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    )
+  );
+}
+
+/** The constraint a unique violation broke, or undefined when the error is something else. */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' ? (driverError.constraint ?? '') : undefined;
+}

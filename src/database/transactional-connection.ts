@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import type { PoolClient, QueryResult } from 'pg';
+import { invalidCredential } from '../common/errors/credential-errors';
+import { isId } from '../common/ids';
+import { RequestContext } from '../common/request-context';
+import { storeSchemaName } from './store-schema';
+
+export interface TransactionOptions {
+  /**
+   * The transaction only reads: it runs as READ ONLY (PostgreSQL refuses any write) and its
+   * caller is answered without waiting for COMMIT, which saves a round trip per read request.
+   */
+  readonly readOnly?: boolean;
+}
+
+interface OpenTransaction {
+  readonly manager: EntityManager;
+  /** Keyed, so a participant (the event log) registers its flush once per transaction. */
+  readonly beforeCommit: Map<string, () => Promise<void>>;
+  readonly afterCommit: (() => void | Promise<void>)[];
+}
+
+/**
+ * Binds a database transaction to a request context. A store context's transaction sees only its
+ * store's schema: `search_path` is set with `set_config(…, true)`, which lasts until the end of
+ * the transaction, so it never leaks to the next user of a pooled connection and works behind
+ * PgBouncer in transaction mode. A service method joins the transaction its context already has.
+ */
+@Injectable()
+export class TransactionalConnection {
+  private readonly open = new WeakMap<RequestContext, OpenTransaction>();
+  private readonly revokedCredentials: ((credentialId: string) => void)[] = [];
+
+  constructor(readonly dataSource: DataSource) {}
+
+  async run<T>(
+    ctx: RequestContext,
+    work: (manager: EntityManager) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    const current = this.open.get(ctx);
+    if (current) return work(current.manager);
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    const afterCommit: OpenTransaction['afterCommit'] = [];
+    const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
+    let result: T;
+    try {
+      await this.begin(client, ctx, options);
+      // TypeORM must see the transaction as ours, or `save()` would open (and commit) its own.
+      (runner as { isTransactionActive: boolean }).isTransactionActive = true;
+      this.open.set(ctx, { manager: runner.manager, beforeCommit, afterCommit });
+      result = await work(runner.manager);
+      for (const flush of beforeCommit.values()) await flush();
+    } catch (error) {
+      this.open.delete(ctx);
+      await this.send(client, 'ROLLBACK').catch(() => undefined);
+      await runner.release();
+      throw error;
+    }
+    this.open.delete(ctx);
+    if (options.readOnly) {
+      // Nothing to make durable: answer now and let COMMIT return the connection afterwards.
+      void this.send(client, 'COMMIT')
+        .catch(() => undefined)
+        .finally(() => runner.release());
+      return result;
+    }
+    try {
+      await this.send(client, 'COMMIT');
+    } finally {
+      await runner.release();
+    }
+    for (const callback of afterCommit) await callback();
+    return result;
+  }
+
+  /** Statements sent on the raw client are reported to TypeORM's logger like all others. */
+  private send(client: PoolClient, sql: string): Promise<QueryResult> {
+    this.dataSource.logger.logQuery(sql);
+    return client.query(sql);
+  }
+
+  /**
+   * Opens the transaction, selects the store's schema for it and, for an API key, re-checks that
+   * the key is still valid, all in one round trip (the simple query protocol runs the statements
+   * in one message). That protocol takes no parameters, so the two values are written into the
+   * SQL: both are ids checked against the id grammar (`[a-z]+_` and 26 base32 characters) first,
+   * and escaped as literals besides. Nothing a client sends reaches this text.
+   */
+  private async begin(
+    client: PoolClient,
+    ctx: RequestContext,
+    options: TransactionOptions,
+  ): Promise<void> {
+    // Platform contexts get the platform schema on their path, so store tables are unreachable.
+    const schema = ctx.storeId ? storeSchemaName(ctx.storeId) : 'platform';
+    const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
+    const setPath = `SELECT set_config('search_path', ${client.escapeLiteral(schema)}, true)`;
+    if (ctx.actor.type !== 'api_key') {
+      await this.send(client, `${begin}; ${setPath}`);
+      return;
+    }
+    if (!isId(ctx.actor.id, 'key')) throw invalidCredential();
+    const results = (await this.send(
+      client,
+      `${begin}; ${setPath}, platform.api_key_active(${client.escapeLiteral(ctx.actor.id)}) AS active`,
+    )) as unknown as QueryResult<{ active: boolean }>[];
+    if (!results[1].rows[0].active) {
+      this.revokedCredentials.forEach((listener) => listener(ctx.actor.id));
+      throw invalidCredential();
+    }
+  }
+
+  /** Called with a credential id found revoked, so caches can forget it. */
+  onRevokedCredential(listener: (credentialId: string) => void): void {
+    this.revokedCredentials.push(listener);
+  }
+
+  /** The manager of the transaction open for this context; calling it outside one is a bug. */
+  manager(ctx: RequestContext): EntityManager {
+    const current = this.open.get(ctx);
+    if (!current)
+      throw new Error('No transaction is open for this request context; use @Transactional()');
+    return current.manager;
+  }
+
+  repository<Entity extends ObjectLiteral>(
+    ctx: RequestContext,
+    entity: EntityTarget<Entity>,
+  ): Repository<Entity> {
+    return this.manager(ctx).getRepository(entity);
+  }
+
+  /**
+   * Runs once, as the last work of the context's transaction, before COMMIT: for writes that must
+   * come last, such as taking the store's event sequence, whose row lock is then held only briefly.
+   */
+  beforeCommit(ctx: RequestContext, key: string, callback: () => Promise<void>): void {
+    const current = this.open.get(ctx);
+    if (!current) throw new Error('No transaction is open for this request context');
+    if (!current.beforeCommit.has(key)) current.beforeCommit.set(key, callback);
+  }
+
+  /** Runs once the context's transaction has committed (never if it rolls back). */
+  afterCommit(ctx: RequestContext, callback: () => void | Promise<void>): void {
+    const current = this.open.get(ctx);
+    if (!current) throw new Error('No transaction is open for this request context');
+    current.afterCommit.push(callback);
+  }
+}
+
+/**
+ * Declares that a service method runs in the transaction of its first argument, the request
+ * context, joining the one already open or starting one bound to the context's store.
+ */
+export function Transactional(options: TransactionOptions = {}) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any method whose first argument is the context
+  return function <M extends (ctx: RequestContext, ...args: any[]) => Promise<unknown>>(
+    _target: { readonly connection: TransactionalConnection },
+    _name: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ): void {
+    const method = descriptor.value!;
+    descriptor.value = function (
+      this: { readonly connection: TransactionalConnection },
+      ctx: RequestContext,
+      ...args: unknown[]
+    ) {
+      return this.connection.run(ctx, () => method.call(this, ctx, ...args), options);
+    } as M;
+  };
+}

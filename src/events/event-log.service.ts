@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { newId } from '../common/ids';
+import { decodeCursor, Page } from '../common/pagination';
+import { RequestContext } from '../common/request-context';
+import { Transactional, TransactionalConnection } from '../database/transactional-connection';
+import { EventType, visibleEventTypes } from './event-catalog';
+import { EventEnvelope } from './event-envelope';
+import { EventEntity } from './event.entity';
+
+interface PendingEvent {
+  readonly envelope: EventEnvelope<object>;
+  readonly resourceId: string;
+  readonly createdAt: Date;
+}
+
+/**
+ * The store's event log. A service records its events in its own transaction; they get their
+ * sequence numbers as the transaction's last write: the counter row stays locked until COMMIT, so
+ * sequence numbers become visible in order and a reader paging by sequence never skips one that
+ * commits late. A rollback takes its events and its numbers with it, so there are no gaps.
+ */
+@Injectable()
+export class EventLog {
+  private readonly pending = new WeakMap<RequestContext, PendingEvent[]>();
+
+  constructor(readonly connection: TransactionalConnection) {}
+
+  /** `object` is the resource as the REST serializer of this API version renders it. */
+  record<T extends object>(
+    ctx: RequestContext,
+    type: EventType,
+    resourceId: string,
+    object: T,
+  ): EventEnvelope<T> {
+    const storeId = ctx.requireStore();
+    const createdAt = new Date();
+    const envelope: EventEnvelope<T> = {
+      id: newId('evt'),
+      type,
+      createdAt: createdAt.toISOString(),
+      storeId,
+      apiVersion: ctx.apiVersion,
+      data: { object },
+    };
+    let events = this.pending.get(ctx);
+    if (!events) {
+      events = [];
+      this.pending.set(ctx, events);
+      this.connection.beforeCommit(ctx, 'event-log', () => this.flush(ctx));
+    }
+    events.push({ envelope, resourceId, createdAt });
+    return envelope;
+  }
+
+  private async flush(ctx: RequestContext): Promise<void> {
+    const events = this.pending.get(ctx) ?? [];
+    this.pending.delete(ctx);
+    if (events.length === 0) return;
+    const manager = this.connection.manager(ctx);
+    const [[{ value }]] = await manager.query(
+      "UPDATE counters SET value = value + $1 WHERE name = 'event_sequence' RETURNING value",
+      [events.length],
+    );
+    const first = Number(value) - events.length + 1;
+    const rows = events.map((event, index) =>
+      Object.assign(new EventEntity(), {
+        sequence: first + index,
+        id: event.envelope.id,
+        type: event.envelope.type,
+        resourceId: event.resourceId,
+        apiVersion: event.envelope.apiVersion,
+        payload: event.envelope,
+        createdAt: event.createdAt,
+      }),
+    );
+    await manager.getRepository(EventEntity).insert(rows);
+  }
+
+  /**
+   * Events oldest first, as far as the caller's read scopes reach: a key without `read_orders`
+   * sees no order events. The cursor is the last sequence seen.
+   */
+  @Transactional({ readOnly: true })
+  async list(
+    ctx: RequestContext,
+    query: { limit: number; cursor?: string; type?: EventType; after?: string },
+  ): Promise<Page<EventEnvelope>> {
+    if (query.cursor && query.after) {
+      throw DomainError.validation([
+        {
+          path: 'after',
+          code: 'conflicting_parameters',
+          message: 'Give either cursor or after, not both.',
+        },
+      ]);
+    }
+    const after = query.after
+      ? [await this.sequenceOf(ctx, query.after)]
+      : decodeCursor(query.cursor, ['number'] as const);
+    const types = visibleEventTypes(ctx.scopes);
+    if (query.type && !types.includes(query.type)) {
+      throw new DomainError(
+        'insufficient_scope',
+        `Reading ${query.type} events needs its read scope.`,
+      );
+    }
+    if (types.length === 0) return new Page([], null);
+    const builder = this.connection
+      .repository(ctx, EventEntity)
+      .createQueryBuilder('event')
+      .where('event.type IN (:...types)', { types: query.type ? [query.type] : types })
+      .orderBy('event.sequence', 'ASC')
+      .limit(query.limit + 1);
+    if (after) builder.andWhere('event.sequence > :after', { after: after[0] });
+    return Page.fromRows(await builder.getMany(), query.limit, (event) => [event.sequence]).map(
+      (event) => event.payload,
+    );
+  }
+
+  private async sequenceOf(ctx: RequestContext, eventId: string): Promise<number> {
+    const event = await this.connection
+      .repository(ctx, EventEntity)
+      .findOne({ where: { id: eventId }, select: { sequence: true } });
+    if (!event) throw DomainError.notFound('event', 'after');
+    return event.sequence;
+  }
+}

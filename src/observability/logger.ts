@@ -1,0 +1,37 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+
+/** One JSON logger for Fastify, Nest and the platform; credentials never reach a log line. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'dukkadee' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.key', '*.secret'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Lets Nest's own messages (bootstrap, route mapping) go through the same pino logger. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  /** Nest's `log` level is chatty (one line per mapped route): kept at debug. */
+  log(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}

@@ -1,0 +1,54 @@
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+
+interface PoolFigures {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/** Prometheus metrics of one application instance (its own registry, so tests can run several). */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(dataSource: DataSource) {
+    collectDefaultMetrics({ register: this.registry });
+    const pool = () =>
+      dataSource.isInitialized
+        ? (dataSource.driver as unknown as { master?: PoolFigures }).master
+        : undefined;
+    const poolGauge = (name: string, help: string, read: (figures: PoolFigures) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const figures = pool();
+          this.set(figures ? read(figures) : 0);
+        },
+      });
+    poolGauge(
+      'db_pool_connections_total',
+      'Connections open in the database pool',
+      (p) => p.totalCount,
+    );
+    poolGauge(
+      'db_pool_connections_idle',
+      'Idle connections in the database pool',
+      (p) => p.idleCount,
+    );
+    poolGauge(
+      'db_pool_waiting_requests',
+      'Queries waiting for a pooled connection',
+      (p) => p.waitingCount,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
+import type { OrderStatus } from '../order.entity';
+
+export class CreateLineItemDto {
+  @Matches(/^var_[0-9a-z]{26}$/, { message: 'variantId must be a variant id (var_…)' })
+  variantId: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  quantity: number;
+}
+
+export class CreateOrderDto {
+  @IsOptional()
+  @Matches(/^cus_[0-9a-z]{26}$/, { message: 'customerId must be a customer id (cus_…)' })
+  customerId?: string;
+
+  @IsEmail()
+  @Length(3, 254)
+  email: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => CreateLineItemDto)
+  lineItems: CreateLineItemDto[];
+}
+
+export class ListOrdersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['open', 'cancelled', 'closed'] })
+  @IsOptional()
+  @IsIn(['open', 'cancelled', 'closed'])
+  status?: OrderStatus;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Only orders updated at or after this time',
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/, {
+    message: 'updatedSince must be an RFC 3339 timestamp',
+  })
+  updatedSince?: string;
+}

@@ -1,0 +1,76 @@
+import { ApiPage, ApiResource } from '../openapi/api-responses';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Ctx } from '../auth/ctx.decorator';
+import { RequireScopes } from '../auth/require-scopes.decorator';
+import { IfMatch } from '../common/http/if-match.decorator';
+import { Page } from '../common/pagination';
+import { RequestContext } from '../common/request-context';
+import { CreateOrderDto, ListOrdersQueryDto } from './dto/order.dto';
+import { OrderResource } from './order.serializer';
+import { OrdersService } from './orders.service';
+
+@Controller({ path: 'orders', version: '1' })
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @ApiPage(OrderResource)
+  @Get()
+  @RequireScopes('read_orders')
+  list(
+    @Ctx() ctx: RequestContext,
+    @Query() query: ListOrdersQueryDto,
+  ): Promise<Page<OrderResource>> {
+    return this.orders.list(ctx, query);
+  }
+
+  @ApiResource(OrderResource, 201)
+  @Post()
+  @HttpCode(201)
+  @RequireScopes('write_orders')
+  create(@Ctx() ctx: RequestContext, @Body() body: CreateOrderDto): Promise<OrderResource> {
+    return this.orders.create(ctx, body);
+  }
+
+  @ApiResource(OrderResource)
+  @Get(':id')
+  @RequireScopes('read_orders')
+  get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<OrderResource> {
+    return this.orders.get(ctx, id);
+  }
+
+  @ApiResource(OrderResource)
+  @Post(':id/pay')
+  @HttpCode(200)
+  @RequireScopes('write_orders')
+  pay(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<OrderResource> {
+    return this.orders.transition(ctx, id, 'pay', expectedVersion);
+  }
+
+  @ApiResource(OrderResource)
+  @Post(':id/fulfill')
+  @HttpCode(200)
+  @RequireScopes('write_orders')
+  fulfill(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<OrderResource> {
+    return this.orders.transition(ctx, id, 'fulfill', expectedVersion);
+  }
+
+  @ApiResource(OrderResource)
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScopes('write_orders')
+  cancel(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<OrderResource> {
+    return this.orders.transition(ctx, id, 'cancel', expectedVersion);
+  }
+}

@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { versionConflict } from '../common/http/if-match.decorator';
+import { isId, newId } from '../common/ids';
+import { decodeCursor, Page } from '../common/pagination';
+import { RequestContext } from '../common/request-context';
+import { Transactional, TransactionalConnection } from '../database/transactional-connection';
+import { EventType } from '../events/event-catalog';
+import { EventLog } from '../events/event-log.service';
+import { CustomerEntity } from '../customers/customer.entity';
+import { InventoryService } from '../inventory/inventory.service';
+import { CreateOrderDto, ListOrdersQueryDto } from './dto/order.dto';
+import { applyTransition, OrderTransition } from './order-transitions';
+import { LineItemEntity, OrderEntity } from './order.entity';
+import { OrderResource, serializeOrder } from './order.serializer';
+
+const TRANSITION_EVENTS: Record<OrderTransition, EventType> = {
+  pay: 'order.paid',
+  fulfill: 'order.fulfilled',
+  cancel: 'order.cancelled',
+};
+
+@Injectable()
+export class OrdersService {
+  /** A store's currency never changes, so it is read once per store and process. */
+  private readonly currencies = new Map<string, string>();
+
+  constructor(
+    readonly connection: TransactionalConnection,
+    private readonly inventory: InventoryService,
+    private readonly events: EventLog,
+  ) {}
+
+  /**
+   * Prices the lines from the variants now, takes the stock of every line or none, and numbers
+   * the order. The number comes from a counter row locked until COMMIT, taken after everything
+   * that can refuse the order: numbers are consecutive, and a refused order uses none.
+   */
+  @Transactional()
+  async create(ctx: RequestContext, input: CreateOrderDto): Promise<OrderResource> {
+    const manager = this.connection.manager(ctx);
+    if (
+      input.customerId !== undefined &&
+      !(await manager.existsBy(CustomerEntity, { id: input.customerId }))
+    ) {
+      throw DomainError.notFound('customer', 'customerId');
+    }
+    const lines = input.lineItems.map((line, index) => ({ ...line, path: `lineItems.${index}` }));
+    const variants = await this.inventory.take(ctx, lines);
+    const orderId = newId('ord');
+    const lineItems = lines.map((line, position) => {
+      const variant = variants.get(line.variantId)!;
+      return manager.create(LineItemEntity, {
+        id: newId('li'),
+        orderId,
+        position,
+        variantId: variant.id,
+        sku: variant.sku,
+        title: variant.title ? `${variant.productTitle} – ${variant.title}` : variant.productTitle,
+        quantity: line.quantity,
+        unitPrice: variant.price,
+        total: variant.price * line.quantity,
+      });
+    });
+    const subtotal = lineItems.reduce((sum, item) => sum + item.total, 0);
+    if (!Number.isSafeInteger(subtotal))
+      throw new DomainError('validation_failed', 'The order total is too large.');
+    const [[{ value: number }]] = await manager.query(
+      "UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value",
+    );
+    const order = manager.create(OrderEntity, {
+      id: orderId,
+      number: Number(number),
+      email: input.email,
+      customerId: input.customerId ?? null,
+      currency: await this.currencyOf(ctx),
+      subtotal,
+      total: subtotal,
+      status: 'open',
+      financialStatus: 'pending',
+      fulfillmentStatus: 'unfulfilled',
+      version: 1,
+    });
+    await manager.insert(OrderEntity, order);
+    await manager.insert(LineItemEntity, lineItems);
+    const created = await this.get(ctx, orderId);
+    this.events.record(ctx, 'order.created', created.id, created);
+    return created;
+  }
+
+  @Transactional({ readOnly: true })
+  async get(ctx: RequestContext, orderId: string): Promise<OrderResource> {
+    const order = isId(orderId, 'ord')
+      ? await this.connection.repository(ctx, OrderEntity).findOneBy({ id: orderId })
+      : null;
+    if (!order) throw DomainError.notFound('order');
+    return serializeOrder(order, (await this.lineItemsOf(ctx, [order.id])).get(order.id) ?? []);
+  }
+
+  /** A page of orders with their line items in two statements. */
+  @Transactional({ readOnly: true })
+  async list(ctx: RequestContext, query: ListOrdersQueryDto): Promise<Page<OrderResource>> {
+    const after = decodeCursor(query.cursor, ['string'] as const);
+    const builder = this.connection
+      .repository(ctx, OrderEntity)
+      .createQueryBuilder('o')
+      .orderBy('o.id', 'ASC')
+      .limit(query.limit + 1);
+    if (after) builder.andWhere('o.id > :after', { after: after[0] });
+    if (query.status) builder.andWhere('o.status = :status', { status: query.status });
+    if (query.updatedSince)
+      builder.andWhere('o.updatedAt >= :since', { since: new Date(query.updatedSince) });
+    const page = Page.fromRows(await builder.getMany(), query.limit, (order) => [order.id]);
+    const items = await this.lineItemsOf(
+      ctx,
+      page.data.map((order) => order.id),
+    );
+    return page.map((order) => serializeOrder(order, items.get(order.id) ?? []));
+  }
+
+  /** pay, fulfill or cancel; cancelling returns the stock of every line. */
+  @Transactional()
+  async transition(
+    ctx: RequestContext,
+    orderId: string,
+    transition: OrderTransition,
+    expectedVersion?: number,
+  ): Promise<OrderResource> {
+    const manager = this.connection.manager(ctx);
+    const order = isId(orderId, 'ord')
+      ? await manager.findOne(OrderEntity, {
+          where: { id: orderId },
+          lock: { mode: 'pessimistic_write' },
+        })
+      : null;
+    if (!order) throw DomainError.notFound('order');
+    if (expectedVersion !== undefined && expectedVersion !== order.version)
+      throw versionConflict(order.version);
+    const next = applyTransition(order, transition);
+    if (transition === 'cancel')
+      await this.inventory.restore(
+        ctx,
+        (await this.lineItemsOf(ctx, [order.id])).get(order.id) ?? [],
+      );
+    await manager.update(
+      OrderEntity,
+      { id: order.id },
+      { ...next, version: order.version + 1, updatedAt: new Date() },
+    );
+    const updated = await this.get(ctx, order.id);
+    this.events.record(ctx, TRANSITION_EVENTS[transition], updated.id, updated);
+    this.events.record(ctx, 'order.updated', updated.id, updated);
+    return updated;
+  }
+
+  private async lineItemsOf(
+    ctx: RequestContext,
+    orderIds: string[],
+  ): Promise<Map<string, LineItemEntity[]>> {
+    const byOrder = new Map<string, LineItemEntity[]>();
+    if (orderIds.length === 0) return byOrder;
+    const items = await this.connection
+      .repository(ctx, LineItemEntity)
+      .find({ where: { orderId: In(orderIds) }, order: { orderId: 'ASC', position: 'ASC' } });
+    for (const item of items)
+      byOrder.set(item.orderId, [...(byOrder.get(item.orderId) ?? []), item]);
+    return byOrder;
+  }
+
+  private async currencyOf(ctx: RequestContext): Promise<string> {
+    const storeId = ctx.requireStore();
+    let currency = this.currencies.get(storeId);
+    if (!currency) {
+      const [row] = await this.connection
+        .manager(ctx)
+        .query('SELECT currency FROM platform.stores WHERE id = $1', [storeId]);
+      currency = row.currency as string;
+      this.currencies.set(storeId, currency);
+    }
+    return currency;
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { newId, isId } from '../common/ids';
+import { decodeCursor, Page } from '../common/pagination';
+import { RequestContext } from '../common/request-context';
+import { MigrationRunner } from '../database/migration-runner';
+import { violatedUniqueConstraint } from '../database/postgres-errors';
+import { Transactional, TransactionalConnection } from '../database/transactional-connection';
+import { CreateStoreDto } from './dto/create-store.dto';
+import { StoreEntity } from './store.entity';
+
+@Injectable()
+export class StoresService {
+  constructor(
+    readonly connection: TransactionalConnection,
+    private readonly migrations: MigrationRunner,
+  ) {}
+
+  /** Creates the store and its schema, migrated to the latest version, in one transaction. */
+  @Transactional()
+  async create(ctx: RequestContext, input: CreateStoreDto): Promise<StoreEntity> {
+    const manager = this.connection.manager(ctx);
+    const domains = [...new Set((input.domains ?? []).map((domain) => domain.toLowerCase()))];
+    await this.assertAvailable(ctx, input.handle, domains);
+    const store = manager.create(StoreEntity, {
+      id: newId('store'),
+      name: input.name,
+      handle: input.handle,
+      currency: input.currency,
+      hosting: input.hosting,
+      status: 'active',
+      schemaVersion: 0,
+      domains: domains.map((domain, position) => ({ domain, position })),
+    });
+    try {
+      await manager.save(store);
+    } catch (error) {
+      // Two concurrent creations with one handle both pass the check; the constraint decides.
+      if (violatedUniqueConstraint(error) !== undefined) throw handleTaken('handle');
+      throw error;
+    }
+    await this.migrations.createStoreSchema(manager.queryRunner!, store.id);
+    return this.get(ctx, store.id);
+  }
+
+  @Transactional({ readOnly: true })
+  async get(ctx: RequestContext, storeId: string): Promise<StoreEntity> {
+    const store = isId(storeId, 'store')
+      ? await this.connection
+          .repository(ctx, StoreEntity)
+          .findOne({ where: { id: storeId }, relations: { domains: true } })
+      : null;
+    if (!store) throw DomainError.notFound('store');
+    return store;
+  }
+
+  @Transactional({ readOnly: true })
+  async list(
+    ctx: RequestContext,
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<StoreEntity>> {
+    const after = decodeCursor(query.cursor, ['string'] as const);
+    const builder = this.connection
+      .repository(ctx, StoreEntity)
+      .createQueryBuilder('store')
+      .leftJoinAndSelect('store.domains', 'domain')
+      .orderBy('store.id', 'ASC')
+      .take(query.limit + 1);
+    if (after) builder.where('store.id > :after', { after: after[0] });
+    return Page.fromRows(await builder.getMany(), query.limit, (store) => [store.id]);
+  }
+
+  /** Whether any store exists at all: first-run onboarding only acts on an empty platform. */
+  @Transactional({ readOnly: true })
+  async isEmpty(ctx: RequestContext): Promise<boolean> {
+    return !(await this.connection.repository(ctx, StoreEntity).exists());
+  }
+
+  private async assertAvailable(
+    ctx: RequestContext,
+    handle: string,
+    domains: string[],
+  ): Promise<void> {
+    const manager = this.connection.manager(ctx);
+    const errors = [];
+    if (await manager.exists(StoreEntity, { where: { handle } })) {
+      errors.push({
+        path: 'handle',
+        code: 'already_exists',
+        message: `The handle "${handle}" is taken.`,
+      });
+    }
+    const taken: { domain: string }[] = domains.length
+      ? await manager.query('SELECT domain FROM platform.store_domains WHERE domain = ANY($1)', [
+          domains,
+        ])
+      : [];
+    for (const { domain } of taken) {
+      errors.push({
+        path: `domains.${domains.indexOf(domain)}`,
+        code: 'already_exists',
+        message: `The domain "${domain}" belongs to another store.`,
+      });
+    }
+    if (errors.length > 0)
+      throw new DomainError('already_exists', 'A store already uses this handle or domain.', {
+        errors,
+      });
+  }
+}
+
+function handleTaken(path: string): DomainError {
+  return new DomainError('already_exists', 'A store already uses this handle or domain.', {
+    errors: [{ path, code: 'already_exists', message: 'Already taken.' }],
+  });
+}

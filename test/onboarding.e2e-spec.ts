@@ -1,0 +1,43 @@
+import { startTestApp } from './support/test-app';
+
+describe('first-run onboarding', () => {
+  it('creates a demo store on an empty database and prints a key and a curl line that work', async () => {
+    const printed: string[] = [];
+    const log = jest
+      .spyOn(console, 'log')
+      .mockImplementation((message: string) => void printed.push(message));
+    const app = await startTestApp({ onboarding: true });
+    try {
+      log.mockRestore();
+      const output = printed.join('\n');
+      const key = /API key \(all scopes\): (dk_test_\S+)/.exec(output)?.[1];
+      expect(key).toBeDefined();
+      expect(output).toContain(`Platform admin token: ${app.adminToken}`);
+      const curl = /curl -H "Authorization: Bearer (\S+)" (\S+)/.exec(output);
+      expect(curl?.[1]).toBe(key);
+      const response = await fetch(curl![2], { headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { data: { variants: unknown[] }[] };
+      expect(body.data.length).toBeGreaterThanOrEqual(3);
+      expect(body.data[0].variants.length).toBeGreaterThan(0);
+
+      const stores = await app.request('GET', '/v1/platform/stores', { token: app.adminToken });
+      expect(stores.body.data).toEqual([
+        expect.objectContaining({ handle: 'demo', hosting: 'hosted' }),
+      ]);
+    } finally {
+      log.mockRestore();
+      await app.close();
+    }
+  });
+
+  it('does nothing in production', async () => {
+    const app = await startTestApp({ onboarding: true, env: { NODE_ENV: 'production' } });
+    try {
+      const stores = await app.request('GET', '/v1/platform/stores', { token: app.adminToken });
+      expect(stores.body.data).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});

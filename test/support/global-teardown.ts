@@ -1,0 +1,5 @@
+export default async function globalTeardown(): Promise<void> {
+  const embedded = (globalThis as { embeddedTestDatabase?: { stop(): Promise<void> } })
+    .embeddedTestDatabase;
+  await embedded?.stop();
+}
