@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuthGuard } from '../auth/auth.guard';
+import { NoBodyInterceptor } from '../common/http/no-body.interceptor';
 import { CredentialResolver } from '../auth/credential-resolver';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CustomersModule } from '../customers/customers.module';
@@ -77,6 +78,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
+        // First: a body on a route that takes none is refused before anything else runs.
+        { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
         {
           provide: APP_INTERCEPTOR,
           useFactory: () => new PageLinkInterceptor(dependencies.config.publicUrl),

@@ -54,10 +54,32 @@ export class ProductResource {
   updatedAt: string;
 }
 
-/** The v1 product as REST returns it; webhooks, events and sync reuse this very function. */
+/** What the serializer reads of a product: an entity, or a row of product-rows.ts. */
+export type ProductFields = Pick<
+  ProductEntity,
+  | 'id'
+  | 'title'
+  | 'handle'
+  | 'description'
+  | 'status'
+  | 'tags'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+export type VariantFields = Pick<
+  VariantEntity,
+  'id' | 'sku' | 'title' | 'price' | 'inventoryQuantity' | 'version'
+>;
+
+/**
+ * The v1 product as REST returns it; webhooks, events and sync reuse this very function.
+ * `variants` come in position order (product-rows.ts reads them so).
+ */
 export function serializeProduct(
-  product: ProductEntity,
-  variants: readonly VariantEntity[],
+  product: ProductFields,
+  variants: readonly VariantFields[],
 ): ProductResource {
   return {
     id: product.id,
@@ -66,14 +88,14 @@ export function serializeProduct(
     description: product.description,
     status: product.status,
     tags: product.tags,
-    variants: [...variants].sort((a, b) => a.position - b.position).map(serializeVariant),
+    variants: variants.map(serializeVariant),
     version: product.version,
     createdAt: product.createdAt.toISOString(),
     updatedAt: product.updatedAt.toISOString(),
   };
 }
 
-export function serializeVariant(variant: VariantEntity): VariantResource {
+export function serializeVariant(variant: VariantFields): VariantResource {
   return {
     id: variant.id,
     sku: variant.sku,

@@ -13,6 +13,7 @@ import { UpdateProductDto, UpdateVariantDto } from './dto/update-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.query';
 import { ProductEntity } from './product.entity';
 import { ProductResource, serializeProduct } from './product.serializer';
+import { selectProduct, selectProducts, selectVariants } from './product-rows';
 import { VariantEntity } from './variant.entity';
 
 @Injectable()
@@ -26,18 +27,16 @@ export class ProductsService {
   @Transactional({ readOnly: true })
   async list(ctx: RequestContext, query: ListProductsQueryDto): Promise<Page<ProductResource>> {
     const after = decodeCursor(query.cursor, ['string'] as const);
-    const builder = this.connection
-      .repository(ctx, ProductEntity)
-      .createQueryBuilder('product')
-      .orderBy('product.id', 'ASC')
-      .limit(query.limit + 1);
-    if (after) builder.andWhere('product.id > :after', { after: after[0] });
-    if (query.status) builder.andWhere('product.status = :status', { status: query.status });
-    if (query.updatedSince)
-      builder.andWhere('product.updatedAt >= :since', { since: new Date(query.updatedSince) });
-    const page = Page.fromRows(await builder.getMany(), query.limit, (product) => [product.id]);
-    const variants = await this.variantsOf(
-      ctx,
+    const manager = this.connection.manager(ctx);
+    const rows = await selectProducts(manager, {
+      afterId: after?.[0],
+      status: query.status,
+      updatedSince: query.updatedSince ? new Date(query.updatedSince) : undefined,
+      limit: query.limit + 1,
+    });
+    const page = Page.fromRows(rows, query.limit, (product) => [product.id]);
+    const variants = await selectVariants(
+      manager,
       page.data.map((product) => product.id),
     );
     return page.map((product) => serializeProduct(product, variants.get(product.id) ?? []));
@@ -46,11 +45,10 @@ export class ProductsService {
   /** Another store's id is simply not found: it is not in this store's schema. */
   @Transactional({ readOnly: true })
   async get(ctx: RequestContext, productId: string): Promise<ProductResource> {
-    const product = isId(productId, 'prod')
-      ? await this.connection.repository(ctx, ProductEntity).findOneBy({ id: productId })
-      : null;
+    const manager = this.connection.manager(ctx);
+    const product = isId(productId, 'prod') ? await selectProduct(manager, productId) : undefined;
     if (!product) throw DomainError.notFound('product');
-    const variants = await this.variantsOf(ctx, [product.id]);
+    const variants = await selectVariants(manager, [product.id]);
     return serializeProduct(product, variants.get(product.id) ?? []);
   }
 
@@ -307,24 +305,6 @@ export class ProductsService {
         });
       }
     }
-  }
-
-  private async variantsOf(
-    ctx: RequestContext,
-    productIds: string[],
-  ): Promise<Map<string, VariantEntity[]>> {
-    const byProduct = new Map<string, VariantEntity[]>();
-    if (productIds.length === 0) return byProduct;
-    const variants = await this.connection.repository(ctx, VariantEntity).find({
-      where: { productId: In(productIds) },
-      order: { productId: 'ASC', position: 'ASC' },
-    });
-    for (const variant of variants) {
-      const list = byProduct.get(variant.productId) ?? [];
-      list.push(variant);
-      byProduct.set(variant.productId, list);
-    }
-    return byProduct;
   }
 
   private async assertUnique(ctx: RequestContext, handle: string, skus: string[]): Promise<void> {

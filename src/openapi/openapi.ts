@@ -47,8 +47,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
-      operation.parameters = [...(operation.parameters ?? []), ...headerParameters(method, path)];
-      for (const status of problemStatuses(method, path, operation.security !== undefined)) {
+      const parameters = [...(operation.parameters ?? []), ...headerParameters(method, path)];
+      operation.parameters = parameters;
+      const conditional = parameters.some(
+        (parameter) => 'name' in parameter && parameter.name === 'If-Match',
+      );
+      for (const status of problemStatuses(method, path, {
+        authenticated: operation.security !== undefined,
+        conditional,
+      })) {
         operation.responses[status] ??= {
           description: PROBLEM_DESCRIPTIONS[status],
           content: { 'application/problem+json': { schema: PROBLEM_REF } },
@@ -108,18 +115,9 @@ const PROBLEM_DESCRIPTIONS: Record<string, string> = {
   '503': 'Starting or database unreachable (service_unavailable); retry after Retry-After',
 };
 
-/** The request headers an operation honours: If-Match on conditional writes, Idempotency-Key on store POSTs. */
+/** Idempotency-Key on store POSTs (the interceptor's rule); If-Match comes from the IfMatch decorator. */
 function headerParameters(method: string, path: string) {
   const headers = [];
-  if (method === 'patch' || method === 'delete' || /\/(pay|fulfill|cancel)$/.test(path)) {
-    headers.push({
-      name: 'If-Match',
-      in: 'header' as const,
-      required: false,
-      description: 'An ETag of this resource ("3"); a stale one answers 412 version_conflict',
-      schema: { type: 'string' as const },
-    });
-  }
   if (method === 'post' && path.startsWith('/v1/') && !path.startsWith('/v1/platform/')) {
     headers.push({
       name: 'Idempotency-Key',
@@ -132,13 +130,16 @@ function headerParameters(method: string, path: string) {
   return headers;
 }
 
-function problemStatuses(method: string, path: string, authenticated: boolean): string[] {
+function problemStatuses(
+  method: string,
+  path: string,
+  { authenticated, conditional }: { authenticated: boolean; conditional: boolean },
+): string[] {
   const statuses = ['400'];
   if (authenticated) statuses.push('401', '403');
   if (path.includes('{')) statuses.push('404');
   if (method === 'post' || method === 'patch' || method === 'delete') statuses.push('409');
-  if (method === 'patch' || method === 'delete' || /\/(pay|fulfill|cancel)$/.test(path))
-    statuses.push('412');
+  if (conditional) statuses.push('412');
   if (method === 'post' || method === 'patch') statuses.push('413', '415');
   if (method === 'post') statuses.push('422');
   statuses.push('500', '503');

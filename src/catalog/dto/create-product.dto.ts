@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -14,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { HANDLE_PATTERN } from '../../common/validation/validators';
+import { HANDLE_PATTERN, Omittable } from '../../common/validation/validators';
 import type { ProductStatus } from '../product.entity';
 
 export const MAX_PRICE = Number.MAX_SAFE_INTEGER;
@@ -25,7 +24,7 @@ export class CreateVariantDto {
   @Length(1, 255)
   sku: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(255)
   title?: string;
@@ -35,7 +34,7 @@ export class CreateVariantDto {
   @Max(MAX_PRICE)
   price: number;
 
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(MAX_INVENTORY)
@@ -47,23 +46,23 @@ export class CreateProductDto {
   @Length(1, 255)
   title: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(HANDLE_PATTERN, {
     message: 'handle must be 1–64 lower-case letters, digits or inner hyphens',
   })
   handle?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(65_535)
   description?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsIn(['draft', 'active', 'archived'])
   status?: ProductStatus;
 
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(250)
   @IsString({ each: true })

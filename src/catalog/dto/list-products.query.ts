@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import type { ProductStatus } from '../product.entity';
+import { UpdatedSince } from '../../common/validation/validators';
 
 export class ListProductsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['draft', 'active', 'archived'] })
@@ -9,11 +10,6 @@ export class ListProductsQueryDto extends PageQueryDto {
   @IsIn(['draft', 'active', 'archived'])
   status?: ProductStatus;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    description: 'Only products updated at or after this time',
-  })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @UpdatedSince('products')
   updatedSince?: string;
 }

@@ -1,6 +1,17 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
+
+/** The header in the OpenAPI document of every handler that reads it, and only those. */
+function documentIfMatch(target: object, key: string | symbol | undefined): void {
+  if (key === undefined) return;
+  ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'An ETag of this resource ("3"); a stale one answers 412 version_conflict',
+  })(target, key, Object.getOwnPropertyDescriptor(target, key)!);
+}
 
 const ENTITY_TAG = /^(?:W\/)?"(\d{1,9})"$|^(\d{1,9})$/;
 
@@ -24,6 +35,7 @@ export const IfMatch = createParamDecorator(
     }
     return Number(match[1] ?? match[2]);
   },
+  [documentIfMatch],
 );
 
 /** 412 with the current version, for a write whose If-Match (or expectedVersion) is stale. */

@@ -1,14 +1,7 @@
-import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import {
-  IsEmail,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { PartialType } from '@nestjs/swagger';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
+import { Omittable, PATCH_FIELDS, UpdatedSince } from '../../common/validation/validators';
 
 const PHONE = /^\+?[0-9 ()./-]{3,32}$/;
 
@@ -17,30 +10,25 @@ export class CreateCustomerDto {
   @Length(3, 254)
   email: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(255)
   firstName?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(255)
   lastName?: string;
 
-  @IsOptional()
+  @Omittable()
   @Matches(PHONE, { message: 'phone must be 3–32 digits, spaces and + ( ) . / -' })
   phone?: string;
 }
 
 /** Any field of a customer; the same rules as creation. */
-export class UpdateCustomerDto extends PartialType(CreateCustomerDto) {}
+export class UpdateCustomerDto extends PartialType(CreateCustomerDto, PATCH_FIELDS) {}
 
 export class ListCustomersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    format: 'date-time',
-    description: 'Only customers updated at or after this time',
-  })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @UpdatedSince('customers')
   updatedSince?: string;
 }

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import type { OrderStatus } from '../order.entity';
+import { Omittable, UpdatedSince } from '../../common/validation/validators';
 
 export class CreateLineItemDto {
   @Matches(/^var_[0-9a-z]{26}$/, { message: 'variantId must be a variant id (var_…)' })
@@ -28,7 +29,7 @@ export class CreateLineItemDto {
 }
 
 export class CreateOrderDto {
-  @IsOptional()
+  @Omittable()
   @Matches(/^cus_[0-9a-z]{26}$/, { message: 'customerId must be a customer id (cus_…)' })
   customerId?: string;
 
@@ -50,13 +51,6 @@ export class ListOrdersQueryDto extends PageQueryDto {
   @IsIn(['open', 'cancelled', 'closed'])
   status?: OrderStatus;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    description: 'Only orders updated at or after this time',
-  })
-  @IsOptional()
-  @Matches(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/, {
-    message: 'updatedSince must be an RFC 3339 timestamp',
-  })
+  @UpdatedSince('orders')
   updatedSince?: string;
 }

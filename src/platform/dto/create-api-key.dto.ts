@@ -1,14 +1,7 @@
-import {
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-} from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
 import { SCOPES, Scope } from '../../auth/scopes';
 import type { ApiKeyMode } from '../../auth/api-key-token';
+import { Omittable } from '../../common/validation/validators';
 
 export class CreateApiKeyDto {
   @IsString()
@@ -22,7 +15,7 @@ export class CreateApiKeyDto {
   scopes: Scope[];
 
   /** `test` keys (`dk_test_…`) are for development; both act on the store's data alike. */
-  @IsOptional()
+  @Omittable()
   @IsIn(['live', 'test'])
   mode?: ApiKeyMode;
 }

@@ -1,14 +1,5 @@
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsFQDN,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-} from 'class-validator';
-import { HANDLE_PATTERN, IsCurrencyCode } from '../../common/validation/validators';
+import { ArrayMaxSize, IsArray, IsFQDN, IsIn, IsString, Length, Matches } from 'class-validator';
+import { HANDLE_PATTERN, IsCurrencyCode, Omittable } from '../../common/validation/validators';
 import type { Hosting } from '../store.entity';
 
 export class CreateStoreDto {
@@ -28,7 +19,7 @@ export class CreateStoreDto {
   @IsIn(['hosted', 'self_hosted'])
   hosting: Hosting;
 
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(20)
   @IsFQDN(
