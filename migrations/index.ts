@@ -1,6 +1,7 @@
 import type { MigrationClass } from '../src/database/migration-runner';
 import { CreatePlatform1764000000000 } from './platform/1764000000000-create-platform';
 import { CredentialChecks1764100000000 } from './platform/1764100000000-credential-checks';
+import { CreateWebhooks1764200000000 } from './platform/1764200000000-create-webhooks';
 import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
 
@@ -8,6 +9,7 @@ import { CreateCommerce1764100000000 } from './store/1764100000000-create-commer
 export const platformMigrations: readonly MigrationClass[] = [
   CreatePlatform1764000000000,
   CredentialChecks1764100000000,
+  CreateWebhooks1764200000000,
 ];
 
 /** Store migrations, oldest first; each runs inside one store's schema. */

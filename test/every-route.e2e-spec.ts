@@ -23,6 +23,8 @@ interface Operation {
   path: string;
   bodySchema?: SchemaObject;
   parameters: { name: string; in: string }[];
+  /** The 2xx status the document promises. */
+  successStatus: number;
 }
 
 interface OpenApiDocument {
@@ -33,6 +35,7 @@ interface OpenApiDocument {
       {
         parameters?: { name: string; in: string }[];
         requestBody?: { content: Record<string, { schema: SchemaObject }> };
+        responses: Record<string, unknown>;
       }
     >
   >;
@@ -52,6 +55,7 @@ const operations: Operation[] = Object.entries(document.paths)
       path,
       bodySchema: operation.requestBody?.content['application/json']?.schema,
       parameters: operation.parameters ?? [],
+      successStatus: Number(Object.keys(operation.responses).find((status) => /^2/.test(status))),
     })),
   );
 
@@ -138,16 +142,40 @@ describe('hostile input on every route', () => {
       token,
       body: { email: 'ann@example.com', lineItems: [{ variantId, quantity: 1 }] },
     });
-    expect([product.status, customer.status, order.status]).toEqual([201, 201, 201]);
+    const subscription = await app.request('POST', '/v1/webhook-subscriptions', {
+      token,
+      body: { url: 'http://127.0.0.1:9/hook', topics: ['order.*'] },
+    });
+    const test = await app.request(
+      'POST',
+      `/v1/webhook-subscriptions/${subscription.body.id}/test`,
+      {
+        token,
+      },
+    );
+    expect([
+      product.status,
+      customer.status,
+      order.status,
+      subscription.status,
+      test.status,
+    ]).toEqual([201, 201, 201, 201, 202]);
     return {
       ...store,
       variantId,
-      ids: { products: product.body.id, customers: customer.body.id, orders: order.body.id },
+      ids: {
+        products: product.body.id,
+        customers: customer.body.id,
+        orders: order.body.id,
+        'webhook-subscriptions': subscription.body.id,
+        'webhook-deliveries': test.body.id,
+      },
     };
   }
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // Nothing is sent in the background, so the fingerprint only changes if a probe changed it.
+    app = await startTestApp({ env: { WEBHOOK_DISPATCHER: 'off' } });
     own = await createFixture('own');
     foreign = await createFixture('foreign');
     // Each key's first use records lastUsedAt; use them now so the fingerprint is stable.
@@ -229,6 +257,9 @@ describe('hostile input on every route', () => {
         lineItems: [{ variantId: own.variantId, quantity: 1 }],
       },
       'POST /v1/inventory/adjustments': { variantId: own.variantId, delta: 1, reason: 'count' },
+      'POST /v1/webhook-subscriptions': { url: 'http://127.0.0.1:9/new', topics: ['order.*'] },
+      'PATCH /v1/webhook-subscriptions/{id}': { topics: ['product.*'] },
+      'POST /v1/webhook-subscriptions/{id}/rotate-secret': { overlapSeconds: 60 },
     };
     const key = `${operation.method} ${operation.path}`;
     if (!(key in bodies)) throw new Error(`No valid body for ${key}: add one above`);
@@ -408,7 +439,7 @@ describe('hostile input on every route', () => {
     });
     const problem = response.status >= 400 ? response.body : undefined;
     expect({ status: response.status, problem }).toEqual({
-      status: operation.method === 'POST' ? 201 : 200,
+      status: operation.successStatus,
       problem: undefined,
     });
   });

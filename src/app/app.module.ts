@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuthGuard } from '../auth/auth.guard';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { NoBodyInterceptor } from '../common/http/no-body.interceptor';
 import { CredentialResolver } from '../auth/credential-resolver';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -72,6 +73,7 @@ export class AppModule {
         CustomersModule,
         InventoryModule,
         OrdersModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
       providers: [

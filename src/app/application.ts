@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { platformMigrations, storeMigrations } from '../../migrations';
 import { MAX_BODY_BYTES, parseStrictJson } from '../common/http/strict-json';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
+import { WebhookQueue } from '../webhooks/webhook-queue';
 import { DomainError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
@@ -67,6 +69,7 @@ export async function startApplication(
   // Ready (and /health/ready 200) only once migrated and onboarded, so nothing races the demo store.
   const ready = connectAndMigrate(dataSource, migrations, logger, closing.signal).then(async () => {
     if (closing.signal.aborted) return;
+    await startWebhooks(app, database.url, logger, config.webhookDispatcher === 'inline');
     if (options.onboarding !== false && config.nodeEnv !== 'production')
       await runOnboarding(app, config, url, logger);
     databaseState.markMigrated();
@@ -83,6 +86,7 @@ export async function startApplication(
     ready,
     async close() {
       closing.abort();
+      await stopWebhooks(app);
       await app.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await database.stop();
@@ -178,6 +182,7 @@ export interface PlatformContext {
 export async function openPlatformContext(
   config: AppConfig,
   logger: Logger,
+  options: { dispatch?: boolean } = {},
 ): Promise<PlatformContext> {
   const core = await openCore(config, logger, { shareRunningDatabase: true });
   try {
@@ -188,10 +193,12 @@ export async function openPlatformContext(
       logger: false,
       abortOnError: false,
     });
+    await startWebhooks(context, core.database.url, logger, options.dispatch ?? false);
     return {
       context,
       config,
       async close() {
+        await stopWebhooks(context);
         await context.close();
         await core.dataSource.destroy();
         await core.database.stop();
@@ -202,6 +209,27 @@ export async function openPlatformContext(
     await core.database.stop();
     throw error;
   }
+}
+
+/**
+ * The webhook queue (needed by every writer: deliveries are queued in the change's transaction)
+ * and, where this process sends webhooks, the dispatcher.
+ */
+async function startWebhooks(
+  app: INestApplicationContext,
+  databaseUrl: string,
+  logger: Logger,
+  dispatch: boolean,
+): Promise<void> {
+  await app
+    .get(WebhookQueue)
+    .start(databaseUrl, (error) => logger.error({ err: error }, 'webhook queue error'));
+  if (dispatch) app.get(WebhookDispatcher).start(logger);
+}
+
+async function stopWebhooks(app: INestApplicationContext): Promise<void> {
+  await app.get(WebhookDispatcher).stop();
+  await app.get(WebhookQueue).stop();
 }
 
 /** Platform migrations, then every store schema brought to the latest version, with progress. */

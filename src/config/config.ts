@@ -36,6 +36,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds')
     .default('5,300,1800,7200,18000,36000,36000,86400'),
+  WEBHOOK_DISPATCHER: z.enum(['inline', 'off']).default('inline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_TOKEN: z.string().min(1).optional(),
   RATE_LIMIT_BUCKET: positiveInt.default(200),
@@ -57,6 +58,8 @@ export interface AppConfig {
   readonly publicUrl: string;
   readonly encryptionKey: Buffer;
   readonly webhookAllowPrivateNetworks: boolean;
+  /** `inline`: this process sends webhooks; `off`: only `npm run worker` processes do. */
+  readonly webhookDispatcher: 'inline' | 'off';
   readonly webhookRetryScheduleSeconds: readonly number[];
   readonly logLevel: string;
   readonly metricsToken?: string;
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'base64',
     ),
     webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    webhookDispatcher: values.WEBHOOK_DISPATCHER,
     webhookRetryScheduleSeconds: values.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
     logLevel: values.LOG_LEVEL,
     metricsToken: values.METRICS_TOKEN,

@@ -6,6 +6,7 @@ import { EventEntity } from '../events/event.entity';
 import { VariantEntity } from '../catalog/variant.entity';
 import { ApiKeyEntity } from '../platform/api-key.entity';
 import { StaffEntity } from '../platform/staff.entity';
+import { WebhookSubscriptionEntity } from '../webhooks/webhook-subscription.entity';
 import { StoreDomainEntity, StoreEntity } from '../platform/store.entity';
 
 export const ENTITIES = [
@@ -19,6 +20,7 @@ export const ENTITIES = [
   StaffEntity,
   ProductEntity,
   VariantEntity,
+  WebhookSubscriptionEntity,
 ];
 
 export interface DataSourceOptions {

@@ -17,6 +17,7 @@ export const EVENT_CATALOG = {
   'order.fulfilled': { scope: 'read_orders' },
   'order.cancelled': { scope: 'read_orders' },
   'inventory.updated': { scope: 'read_inventory' },
+  'webhook_subscription.disabled': { scope: 'read_webhooks' },
 } as const satisfies Record<string, { scope: Scope }>;
 
 export type EventType = keyof typeof EVENT_CATALOG;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
@@ -7,6 +8,16 @@ import { Transactional, TransactionalConnection } from '../database/transactiona
 import { EventType, visibleEventTypes } from './event-catalog';
 import { EventEnvelope } from './event-envelope';
 import { EventEntity } from './event.entity';
+
+/**
+ * Called in the transaction that records events, after they are written: the webhook outbox
+ * writes its deliveries here, so they commit (or roll back) with the change itself.
+ */
+export type EventFanOut = (
+  ctx: RequestContext,
+  manager: EntityManager,
+  events: readonly EventEnvelope<object>[],
+) => Promise<void>;
 
 interface PendingEvent {
   readonly envelope: EventEnvelope<object>;
@@ -23,8 +34,14 @@ interface PendingEvent {
 @Injectable()
 export class EventLog {
   private readonly pending = new WeakMap<RequestContext, PendingEvent[]>();
+  private readonly fanOuts: EventFanOut[] = [];
 
   constructor(readonly connection: TransactionalConnection) {}
+
+  /** Registers a consumer that must see every event in its transaction (the webhook outbox). */
+  addFanOut(fanOut: EventFanOut): void {
+    this.fanOuts.push(fanOut);
+  }
 
   /** `object` is the resource as the REST serializer of this API version renders it. */
   record<T extends object>(
@@ -75,6 +92,8 @@ export class EventLog {
       }),
     );
     await manager.getRepository(EventEntity).insert(rows);
+    const envelopes = events.map((event) => event.envelope);
+    for (const fanOut of this.fanOuts) await fanOut(ctx, manager, envelopes);
   }
 
   /**

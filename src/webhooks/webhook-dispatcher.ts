@@ -1,0 +1,339 @@
+import { Inject, Injectable } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import { DataSource, EntityManager } from 'typeorm';
+import { SecretBox } from '../common/crypto/secret-box';
+import { RequestContext } from '../common/request-context';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { nextRetryDelayMs } from './retry-schedule';
+import { postWebhook, WebhookResult } from './webhook-http';
+import { WebhookOutbox } from './webhook-outbox';
+import { QueuedDelivery, WebhookQueue } from './webhook-queue';
+import { webhookHeaders } from './webhook-signature';
+import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
+
+/** Attempts in flight in this process, whatever their endpoints. */
+const MAX_IN_FLIGHT = 256;
+/**
+ * Attempts in flight to one subscription in this process: a hanging endpoint holds at most this
+ * many of the slots above, so the others keep flowing.
+ */
+const MAX_PER_ENDPOINT = 16;
+/** How soon a job of an endpoint at its limit is tried again. */
+const ENDPOINT_BUSY_DELAY_MS = 1_000;
+/** New work of other instances is found by polling; this instance's commits wake it at once. */
+const POLL_INTERVAL_MS = 250;
+/** How often, and after how long overdue, pending deliveries without a live job are re-queued. */
+const SWEEP_INTERVAL_MS = 15_000;
+/** A subscription failing for this long is disabled. */
+const FAILING_LIMIT_MS = 5 * 86_400_000;
+
+interface ClaimedDelivery {
+  id: string;
+  store_id: string;
+  subscription_id: string;
+  event_id: string;
+  body: string;
+  attempt_count: number;
+  url: string;
+  subscription_status: string;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_valid: boolean;
+  failing_since: Date | null;
+}
+
+/**
+ * Claims the delivery for one attempt: only a pending one that is due and not leased by another
+ * attempt in flight (any instance). The lease outlives the 10 s timeout; if this process dies
+ * mid-attempt, the job expires, is fetched again, and the expired lease lets it through.
+ */
+const CLAIM = `UPDATE platform.webhook_deliveries d
+     SET lease_until = now() + interval '30 seconds', attempt_count = d.attempt_count + 1,
+         updated_at = now()
+    FROM platform.webhook_subscriptions s
+   WHERE d.id = $1 AND s.id = d.subscription_id AND d.status = 'pending'
+     AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now())
+  RETURNING d.id, d.store_id, d.subscription_id, d.event_id, d.body, d.attempt_count, s.url,
+            s.status AS subscription_status, s.secret_sealed, s.previous_secret_sealed,
+            coalesce(s.previous_secret_expires_at > now(), false) AS previous_secret_valid,
+            s.failing_since`;
+
+/**
+ * The safety net under the queue: a pending delivery long overdue and not leased has lost its job
+ * (a process died holding it, and pg-boss has not expired it yet). It is queued again and marked
+ * due now, so the next sweep leaves it alone; if its old job comes back too, the lease and the
+ * due time keep the two from sending twice. Several instances sweep without overlap (SKIP LOCKED).
+ */
+const SWEEP = `UPDATE platform.webhook_deliveries d SET next_attempt_at = now(), updated_at = now()
+   WHERE d.id IN (SELECT id FROM platform.webhook_deliveries
+                   WHERE status = 'pending' AND next_attempt_at < now() - interval '30 seconds'
+                     AND (lease_until IS NULL OR lease_until < now())
+                   ORDER BY next_attempt_at LIMIT 500
+                   FOR UPDATE SKIP LOCKED)
+  RETURNING d.id, d.subscription_id`;
+
+const RECORD_ATTEMPT = `INSERT INTO platform.webhook_attempts
+    (delivery_id, attempted_at, duration_ms, status_code, error, response_body)
+  VALUES ($1, $2, $3, $4, $5, $6)`;
+
+/**
+ * Sends queued delivery attempts. It takes jobs from pg-boss with `fetch` and completes each when
+ * its attempt is recorded, rather than through `work()`, whose handler holds a whole batch until
+ * its slowest job returns: one endpoint that hangs for 10 s would hold up every delivery fetched
+ * with it. Here each attempt runs on its own, up to MAX_IN_FLIGHT, and at most MAX_PER_ENDPOINT
+ * per subscription.
+ */
+@Injectable()
+export class WebhookDispatcher {
+  /** Replaced by the application's logger in start(). */
+  private logger: Logger = pino({ enabled: false });
+  private readonly secrets: SecretBox;
+  private readonly perEndpoint = new Map<string, number>();
+  private readonly completed: string[] = [];
+  private inFlight = 0;
+  private running = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly queue: WebhookQueue,
+    private readonly dataSource: DataSource,
+    private readonly subscriptions: WebhookSubscriptionsService,
+    outbox: WebhookOutbox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.secrets = new SecretBox(config.encryptionKey);
+    outbox.onCommitted(() => this.wake());
+  }
+
+  start(logger: Logger): void {
+    if (this.running) return;
+    this.logger = logger.child({ component: 'webhook-dispatcher' });
+    this.running = true;
+    this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
+    this.timer.unref();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+    void this.sweep();
+    this.wake();
+  }
+
+  /** Stops fetching and waits for the attempts in flight (at most the 10 s timeout). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.timer);
+    clearInterval(this.sweepTimer);
+    while (this.inFlight > 0 || this.pumping)
+      await new Promise<void>((resolve) => this.idle.add(resolve));
+    await this.flushCompleted();
+  }
+
+  wake(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.running && this.inFlight < MAX_IN_FLIGHT) {
+          const jobs = await this.queue.fetch(MAX_IN_FLIGHT - this.inFlight);
+          if (jobs.length === 0) break;
+          for (const job of jobs) void this.run(job);
+        }
+      } while (this.pumpAgain && this.running);
+    } catch (error) {
+      this.logger.error({ err: error }, 'fetching webhook jobs failed');
+    } finally {
+      this.pumping = false;
+      this.settle();
+    }
+  }
+
+  private async run(job: QueuedDelivery): Promise<void> {
+    this.inFlight += 1;
+    const { subscriptionId } = job.data;
+    const busy = this.perEndpoint.get(subscriptionId) ?? 0;
+    try {
+      if (busy >= MAX_PER_ENDPOINT) {
+        await this.dataSource.transaction((manager) =>
+          this.queue.enqueue(manager, [
+            { data: job.data, startAfter: new Date(Date.now() + ENDPOINT_BUSY_DELAY_MS) },
+          ]),
+        );
+      } else {
+        this.perEndpoint.set(subscriptionId, busy + 1);
+        try {
+          await this.attempt(job.data.deliveryId);
+        } finally {
+          const left = (this.perEndpoint.get(subscriptionId) ?? 1) - 1;
+          if (left === 0) this.perEndpoint.delete(subscriptionId);
+          else this.perEndpoint.set(subscriptionId, left);
+        }
+      }
+      this.complete(job.id);
+    } catch (error) {
+      // The job is retried by pg-boss; the delivery's lease keeps a second attempt from overlapping.
+      this.logger.error({ err: error, deliveryId: job.data.deliveryId }, 'webhook attempt failed');
+      await this.queue.fail(job.id, error as Error).catch(() => undefined);
+    } finally {
+      this.inFlight -= 1;
+      this.settle();
+      this.wake();
+    }
+  }
+
+  /** One attempt of one delivery, recorded with its outcome in one transaction. */
+  private async attempt(deliveryId: string): Promise<void> {
+    const [claimed]: [ClaimedDelivery[], number] = await this.dataSource.query(CLAIM, [deliveryId]);
+    const delivery = claimed[0];
+    if (!delivery) return; // delivered, rescheduled, or in flight elsewhere
+    if (delivery.subscription_status !== 'active') {
+      await this.dataSource.query(
+        `UPDATE platform.webhook_deliveries SET status = 'failed', lease_until = NULL,
+                attempt_count = attempt_count - 1, updated_at = now() WHERE id = $1`,
+        [deliveryId],
+      );
+      return;
+    }
+    const secrets = [this.secrets.open(delivery.secret_sealed)];
+    if (delivery.previous_secret_sealed && delivery.previous_secret_valid)
+      secrets.push(this.secrets.open(delivery.previous_secret_sealed));
+    const attemptedAt = new Date();
+    const message = {
+      id: delivery.event_id,
+      timestamp: Math.floor(attemptedAt.getTime() / 1000),
+      body: delivery.body,
+    };
+    const result = await postWebhook({
+      url: delivery.url,
+      headers: webhookHeaders(message, secrets),
+      body: delivery.body,
+      allowPrivateNetworks: this.config.webhookAllowPrivateNetworks,
+    });
+    const disableReason = await this.dataSource.transaction((manager) =>
+      this.record(manager, delivery, attemptedAt, result),
+    );
+    if (disableReason) {
+      const ctx = RequestContext.system(delivery.store_id, `webhook-${deliveryId}`);
+      await this.subscriptions.disable(ctx, delivery.subscription_id, disableReason);
+    }
+  }
+
+  /** Returns why the subscription must be disabled, if it must. */
+  private async record(
+    manager: EntityManager,
+    delivery: ClaimedDelivery,
+    attemptedAt: Date,
+    result: WebhookResult,
+  ): Promise<string | null> {
+    await manager.query(RECORD_ATTEMPT, [
+      delivery.id,
+      attemptedAt,
+      Math.round(result.durationMs),
+      result.statusCode,
+      result.error,
+      result.responseBody,
+    ]);
+    const succeeded =
+      result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    if (succeeded) {
+      await manager.query(
+        `UPDATE platform.webhook_deliveries SET status = 'succeeded', lease_until = NULL,
+                updated_at = now() WHERE id = $1`,
+        [delivery.id],
+      );
+      if (delivery.failing_since)
+        await manager.query(
+          'UPDATE platform.webhook_subscriptions SET failing_since = NULL WHERE id = $1',
+          [delivery.subscription_id],
+        );
+      return null;
+    }
+    const gone = result.statusCode === 410;
+    const delay = gone
+      ? null
+      : nextRetryDelayMs(this.config.webhookRetryScheduleSeconds, delivery.attempt_count, result);
+    if (delay === null) {
+      await manager.query(
+        `UPDATE platform.webhook_deliveries SET status = 'failed', lease_until = NULL,
+                updated_at = now() WHERE id = $1`,
+        [delivery.id],
+      );
+    } else {
+      const nextAttemptAt = new Date(Date.now() + delay);
+      await manager.query(
+        `UPDATE platform.webhook_deliveries SET next_attempt_at = $2, lease_until = NULL,
+                updated_at = now() WHERE id = $1`,
+        [delivery.id, nextAttemptAt],
+      );
+      await this.queue.enqueue(manager, [
+        {
+          data: { deliveryId: delivery.id, subscriptionId: delivery.subscription_id },
+          startAfter: nextAttemptAt,
+        },
+      ]);
+    }
+    const [[streak]] = await manager.query(
+      `UPDATE platform.webhook_subscriptions SET failing_since = coalesce(failing_since, now())
+        WHERE id = $1 RETURNING failing_since`,
+      [delivery.subscription_id],
+    );
+    if (gone) return 'gone';
+    const failingFor = Date.now() - new Date(streak.failing_since).getTime();
+    return failingFor >= FAILING_LIMIT_MS ? 'failing_for_5_days' : null;
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const requeued = await this.dataSource.transaction(async (manager) => {
+        const [rows]: [{ id: string; subscription_id: string }[], number] =
+          await manager.query(SWEEP);
+        await this.queue.enqueue(
+          manager,
+          rows.map((row) => ({
+            data: { deliveryId: row.id, subscriptionId: row.subscription_id },
+          })),
+        );
+        return rows.length;
+      });
+      if (requeued > 0) {
+        this.logger.warn({ requeued }, 'overdue webhook deliveries queued again');
+        this.wake();
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'sweeping webhook deliveries failed');
+    }
+  }
+
+  /** Completions are sent in batches: one statement for every attempt finished meanwhile. */
+  private complete(jobId: string): void {
+    this.completed.push(jobId);
+    if (this.completed.length === 1) setImmediate(() => void this.flushCompleted());
+  }
+
+  private async flushCompleted(): Promise<void> {
+    const ids = this.completed.splice(0);
+    await this.queue.complete(ids).catch((error: unknown) => {
+      // Left active, the jobs expire and come back; their deliveries are no longer due.
+      this.logger.warn({ err: error }, 'completing webhook jobs failed');
+    });
+  }
+
+  private settle(): void {
+    if (this.inFlight === 0 && !this.pumping) {
+      for (const resolve of this.idle) resolve();
+      this.idle.clear();
+    }
+  }
+}

@@ -1,0 +1,284 @@
+import { Webhook } from 'standardwebhooks';
+import { SCOPES } from '../src/auth/scopes';
+import { startTestApp, TestApp } from './support/test-app';
+import { ReceivedWebhook, WebhookReceiver } from './support/webhook-receiver';
+
+/** Webhooks end to end: the REST API, the outbox, the dispatcher and a real receiver. */
+describe('webhooks', () => {
+  let app: TestApp;
+  let receiver: WebhookReceiver;
+  let store: { storeId: string; key: string };
+  let variantId: string;
+  let pathCounter = 0;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    // Retries one second apart keep the retry tests short; jitter adds at most 10%.
+    app = await startTestApp({ env: { WEBHOOK_RETRY_SCHEDULE: '1,1' } });
+    store = await app.createStore([...SCOPES]);
+    const product = await app.request('POST', '/v1/products', {
+      token: store.key,
+      body: { title: 'Mug', variants: [{ sku: 'MUG', price: 1200, inventoryQuantity: 1000 }] },
+    });
+    variantId = product.body.variants[0].id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await receiver?.close();
+  });
+
+  function newPath(): string {
+    pathCounter += 1;
+    return `/hook-${pathCounter}`;
+  }
+
+  async function subscribe(topics: string[], path = newPath(), token = store.key) {
+    const response = await app.request('POST', '/v1/webhook-subscriptions', {
+      token,
+      body: { url: `${receiver.url}${path}`, topics },
+    });
+    expect(response.status).toBe(201);
+    return { ...response.body, path } as { id: string; secret: string; path: string };
+  }
+
+  function createOrder(quantity = 1) {
+    return app.request('POST', '/v1/orders', {
+      token: store.key,
+      body: { email: 'ann@example.com', lineItems: [{ variantId, quantity }] },
+    });
+  }
+
+  function verify(secret: string, webhook: ReceivedWebhook) {
+    return new Webhook(secret).verify(webhook.body, webhook.headers) as {
+      id: string;
+      type: string;
+    };
+  }
+
+  it('creates a subscription whose secret is shown once and stored encrypted', async () => {
+    const subscription = await subscribe(['order.*']);
+    expect(subscription.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const fetched = await app.request('GET', `/v1/webhook-subscriptions/${subscription.id}`, {
+      token: store.key,
+    });
+    expect(fetched.status).toBe(200);
+    expect(fetched.body).toMatchObject({ id: subscription.id, status: 'active', apiVersion: 'v1' });
+    expect(fetched.body.secret).toBeUndefined();
+    const [row] = await app.running.dataSource.query(
+      'SELECT secret_sealed FROM platform.webhook_subscriptions WHERE id = $1',
+      [subscription.id],
+    );
+    expect(row.secret_sealed).not.toContain(subscription.secret.slice(6));
+  });
+
+  it('refuses topics the key may not read, and unknown topics', async () => {
+    const limited = await app.createStore(['read_products', 'write_webhooks']);
+    const response = await app.request('POST', '/v1/webhook-subscriptions', {
+      token: limited.key,
+      body: { url: `${receiver.url}/x`, topics: ['product.*', 'order.*', 'nope.created'] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ path: 'topics.1', code: 'insufficient_scope' }),
+      expect.objectContaining({ path: 'topics.2', code: 'unknown_topic' }),
+    ]);
+  });
+
+  it('delivers a committed order as a Standard Webhooks request, the body being the event', async () => {
+    const subscription = await subscribe(['order.created']);
+    const order = await createOrder();
+    expect(order.status).toBe(201);
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 1);
+    const [webhook] = receiver.on(subscription.path);
+    const payload = verify(subscription.secret, webhook);
+    expect(payload.type).toBe('order.created');
+    expect(webhook.headers['webhook-id']).toBe(payload.id);
+    const events = await app.request('GET', `/v1/events?type=order.created`, { token: store.key });
+    const event = events.body.data.find((item: { id: string }) => item.id === payload.id);
+    expect(JSON.parse(webhook.body)).toEqual(event);
+    expect(event.data.object.id).toBe(order.body.id);
+  });
+
+  it('writes nothing for a change that rolls back', async () => {
+    const subscription = await subscribe(['order.*']);
+    const refused = await createOrder(9_999);
+    expect(refused.status).toBe(409);
+    const [{ count }] = await app.running.dataSource.query(
+      'SELECT count(*)::int AS count FROM platform.webhook_deliveries WHERE subscription_id = $1',
+      [subscription.id],
+    );
+    expect(count).toBe(0);
+  });
+
+  it('retries a failing endpoint with the same id and bytes, then fails, and retries by hand', async () => {
+    const subscription = await subscribe(['order.created']);
+    receiver.status(subscription.path, 500);
+    await createOrder();
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 3);
+    const attempts = receiver.on(subscription.path);
+    expect(new Set(attempts.map((attempt) => attempt.headers['webhook-id'])).size).toBe(1);
+    expect(new Set(attempts.map((attempt) => attempt.body)).size).toBe(1);
+    for (const attempt of attempts) verify(subscription.secret, attempt);
+
+    const deliveries = await waitForDelivery(subscription.id, 'failed');
+    expect(deliveries.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([
+      500, 500, 500,
+    ]);
+
+    receiver.status(subscription.path, 204);
+    const retried = await app.request('POST', `/v1/webhook-deliveries/${deliveries.id}/retry`, {
+      token: store.key,
+    });
+    expect(retried.status).toBe(202);
+    await waitForDelivery(subscription.id, 'succeeded');
+    expect(receiver.on(subscription.path)).toHaveLength(4);
+  });
+
+  it('does not follow redirects', async () => {
+    const subscription = await subscribe(['order.created']);
+    const target = newPath();
+    receiver.status(subscription.path, 302, { location: `${receiver.url}${target}` });
+    await createOrder();
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 1);
+    const delivery = await waitForDelivery(subscription.id, 'pending', 1);
+    expect(delivery.attempts[0].statusCode).toBe(302);
+    expect(receiver.on(target)).toHaveLength(0);
+  });
+
+  it('disables a subscription answered 410 Gone, and records webhook_subscription.disabled', async () => {
+    const subscription = await subscribe(['order.created']);
+    receiver.status(subscription.path, 410);
+    await createOrder();
+    await waitForDelivery(subscription.id, 'failed');
+    const fetched = await waitUntil(async () => {
+      const response = await app.request('GET', `/v1/webhook-subscriptions/${subscription.id}`, {
+        token: store.key,
+      });
+      return response.body.status === 'disabled' ? response : undefined;
+    });
+    expect(fetched.body.disabledReason).toBe('gone');
+    const events = await app.request('GET', '/v1/events?type=webhook_subscription.disabled', {
+      token: store.key,
+    });
+    expect(
+      events.body.data.map((e: { data: { object: { id: string } } }) => e.data.object.id),
+    ).toContain(subscription.id);
+    expect(receiver.on(subscription.path)).toHaveLength(1);
+  });
+
+  it('keeps delivering to others while one endpoint hangs', async () => {
+    const hanging = await subscribe(['order.created']);
+    receiver.hang(hanging.path);
+    await createOrder();
+    await receiver.waitFor(() => receiver.on(hanging.path).length >= 1);
+    const healthy = await subscribe(['order.created']);
+    for (let i = 0; i < 5; i += 1) await createOrder();
+    await receiver.waitFor(() => receiver.on(healthy.path).length >= 5, 3_000);
+    const pending = await app.request('GET', `/v1/webhook-subscriptions/${hanging.id}/deliveries`, {
+      token: store.key,
+    });
+    expect(pending.body.data.every((d: { status: string }) => d.status === 'pending')).toBe(true);
+    await app.request('PATCH', `/v1/webhook-subscriptions/${hanging.id}`, {
+      token: store.key,
+      body: { status: 'disabled' },
+    });
+  });
+
+  it('signs with both secrets during a rotation, then with the new one alone', async () => {
+    const subscription = await subscribe(['order.created']);
+    const rotated = await app.request(
+      'POST',
+      `/v1/webhook-subscriptions/${subscription.id}/rotate-secret`,
+      { token: store.key, body: { overlapSeconds: 2 } },
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(subscription.secret);
+    await createOrder();
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 1);
+    const [during] = receiver.on(subscription.path);
+    expect(during.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    verify(subscription.secret, during);
+    verify(rotated.body.secret, during);
+
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await createOrder();
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 2);
+    const after = receiver.on(subscription.path)[1];
+    expect(after.headers['webhook-signature'].split(' ')).toHaveLength(1);
+    verify(rotated.body.secret, after);
+    expect(() => verify(subscription.secret, after)).toThrow();
+  });
+
+  it('sends a webhook.test event on request', async () => {
+    const subscription = await subscribe(['product.created']);
+    const response = await app.request(
+      'POST',
+      `/v1/webhook-subscriptions/${subscription.id}/test`,
+      {
+        token: store.key,
+      },
+    );
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ eventType: 'webhook.test', status: 'pending' });
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 1);
+    expect(verify(subscription.secret, receiver.on(subscription.path)[0]).type).toBe(
+      'webhook.test',
+    );
+    const byEvent = await app.request(
+      'GET',
+      `/v1/webhook-deliveries?eventId=${response.body.eventId}`,
+      { token: store.key },
+    );
+    expect(byEvent.body.data).toHaveLength(1);
+  });
+
+  it("answers 404 for another store's subscriptions and deliveries", async () => {
+    const subscription = await subscribe(['order.created']);
+    const other = await app.createStore([...SCOPES]);
+    for (const [method, path] of [
+      ['GET', `/v1/webhook-subscriptions/${subscription.id}`],
+      ['PATCH', `/v1/webhook-subscriptions/${subscription.id}`],
+      ['DELETE', `/v1/webhook-subscriptions/${subscription.id}`],
+      ['POST', `/v1/webhook-subscriptions/${subscription.id}/test`],
+      ['POST', `/v1/webhook-subscriptions/${subscription.id}/rotate-secret`],
+      ['GET', `/v1/webhook-subscriptions/${subscription.id}/deliveries`],
+    ] as const) {
+      const response = await app.request(method, path, {
+        token: other.key,
+        body:
+          method === 'PATCH'
+            ? { topics: ['order.created'] }
+            : method === 'POST' && path.endsWith('secret')
+              ? {}
+              : undefined,
+      });
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+    }
+    const list = await app.request('GET', '/v1/webhook-subscriptions', { token: other.key });
+    expect(list.body.data).toEqual([]);
+  });
+
+  async function waitForDelivery(subscriptionId: string, status: string, minAttempts = 1) {
+    return waitUntil(async () => {
+      const response = await app.request(
+        'GET',
+        `/v1/webhook-subscriptions/${subscriptionId}/deliveries`,
+        { token: store.key },
+      );
+      const [delivery] = response.body.data;
+      return delivery && delivery.status === status && delivery.attempts.length >= minAttempts
+        ? delivery
+        : undefined;
+    });
+  }
+});
+
+async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('Timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
