@@ -1,3 +1,5 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { SCOPES } from '../src/auth/scopes';
 import { startTestApp, TestApp } from './support/test-app';
@@ -258,6 +260,41 @@ describe('webhooks', () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it('honours Retry-After on 503 rather than the shorter schedule', async () => {
+    const subscription = await subscribe(['order.created']);
+    receiver.status(subscription.path, 503, { 'retry-after': '3' });
+    await createOrder();
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 1);
+    receiver.status(subscription.path, 200);
+    await receiver.waitFor(() => receiver.on(subscription.path).length >= 2, 8_000);
+    const [first, second] = receiver.on(subscription.path);
+    // The schedule says 1 s (+10%); Retry-After says 3 s.
+    expect(second.at - first.at).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('disables a subscription that has failed for five days, at its next failure', async () => {
+    const subscription = await subscribe(['order.created']);
+    await app.running.dataSource.query(
+      "UPDATE platform.webhook_subscriptions SET failing_since = now() - interval '5 days 1 minute' WHERE id = $1",
+      [subscription.id],
+    );
+    receiver.status(subscription.path, 500);
+    await createOrder();
+    const disabled = await waitUntil(async () => {
+      const response = await app.request('GET', `/v1/webhook-subscriptions/${subscription.id}`, {
+        token: store.key,
+      });
+      return response.body.status === 'disabled' ? response.body : undefined;
+    });
+    expect(disabled.disabledReason).toBe('failing_for_5_days');
+    // Re-enabled, it starts a new streak instead of being disabled again at once.
+    const enabled = await app.request('PATCH', `/v1/webhook-subscriptions/${subscription.id}`, {
+      token: store.key,
+      body: { status: 'active' },
+    });
+    expect(enabled.body).toMatchObject({ status: 'active', disabledReason: null });
+  });
+
   async function waitForDelivery(subscriptionId: string, status: string, minAttempts = 1) {
     return waitUntil(async () => {
       const response = await app.request(
@@ -282,3 +319,41 @@ async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe('webhook URLs outside WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
+  let app: TestApp;
+  let canary: Server;
+  let connections = 0;
+  let port: number;
+
+  beforeAll(async () => {
+    canary = createServer(() => (connections += 1));
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+    port = (canary.address() as AddressInfo).port;
+    app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await new Promise((resolve) => canary.close(resolve));
+  });
+
+  it.each([
+    `http://127.0.0.1:PORT/hook`,
+    `http://2130706433:PORT/hook`,
+    `http://0x7f.0.0.1:PORT/hook`,
+    `http://[::ffff:127.0.0.1]:PORT/hook`,
+    `http://localhost:PORT/hook`,
+    'http://169.254.169.254/latest/meta-data',
+    'http://10.0.0.1/hook',
+    'http://[fd00::1]/hook',
+  ])('refuses %s with url_not_allowed, and never connects', async (template) => {
+    const store = await app.createStore(['read_orders', 'write_webhooks']);
+    const response = await app.request('POST', '/v1/webhook-subscriptions', {
+      token: store.key,
+      body: { url: template.replace('PORT', String(port)), topics: ['order.created'] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('url_not_allowed');
+    expect(connections).toBe(0);
+  });
+});

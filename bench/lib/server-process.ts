@@ -102,6 +102,13 @@ export class ServerProcess {
     }
   }
 
+  /** SIGKILL at once: a crash, with no shutdown at all. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   logTail(lines = 20): string {
     try {
       return readFileSync(this.options.logFile, 'utf8')

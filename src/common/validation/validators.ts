@@ -80,3 +80,25 @@ export function UpdatedSince(resources: string): PropertyDecorator {
       }),
   );
 }
+
+/**
+ * An absolute http(s) URL as WHATWG URL parsing (what the webhook client connects with) reads it.
+ * validator.js's isURL refuses hosts such as `2130706433` that the client would happily resolve,
+ * so the network guard, not this rule, decides which addresses are reachable.
+ */
+export function IsHttpUrl(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isHttpUrl',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: '$property must be an absolute http:// or https:// URL' },
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || !URL.canParse(value)) return false;
+          const { protocol } = new URL(value);
+          return protocol === 'http:' || protocol === 'https:';
+        },
+      },
+    });
+}

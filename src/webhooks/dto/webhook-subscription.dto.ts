@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsString,
-  IsUrl,
   Length,
   Max,
   MaxLength,
@@ -15,11 +14,11 @@ import {
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { Omittable, PATCH_FIELDS } from '../../common/validation/validators';
+import { IsHttpUrl, Omittable, PATCH_FIELDS } from '../../common/validation/validators';
 import type { WebhookSubscriptionStatus } from '../webhook-subscription.entity';
 
 export class CreateWebhookSubscriptionDto {
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @IsHttpUrl()
   @MaxLength(2048)
   url: string;
 
