@@ -1,7 +1,11 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import pino from 'pino';
+import { openPlatformContext, PlatformContext } from '../src/app/application';
 import { SCOPES } from '../src/auth/scopes';
+import { loadConfig } from '../src/config/config';
+import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher';
 import { startTestApp, TestApp } from './support/test-app';
 import { ReceivedWebhook, WebhookReceiver } from './support/webhook-receiver';
 
@@ -295,6 +299,15 @@ describe('webhooks', () => {
     expect(enabled.body).toMatchObject({ status: 'active', disabledReason: null });
   });
 
+  it('counts attempts, their duration and the queue lag in /metrics', async () => {
+    const metrics = await app.request('GET', '/metrics', { token: null });
+    expect(metrics.text).toMatch(/^webhook_attempts_total\{outcome="succeeded"\} [1-9]/m);
+    expect(metrics.text).toMatch(/^webhook_attempts_total\{outcome="retrying"\} [1-9]/m);
+    expect(metrics.text).toMatch(/^webhook_attempts_total\{outcome="gone"\} 1$/m);
+    expect(metrics.text).toMatch(/^webhook_attempt_duration_seconds_count [1-9]/m);
+    expect(metrics.text).toMatch(/^webhook_queue_lag_seconds_count [1-9]/m);
+  });
+
   async function waitForDelivery(subscriptionId: string, status: string, minAttempts = 1) {
     return waitUntil(async () => {
       const response = await app.request(
@@ -355,5 +368,52 @@ describe('webhook URLs outside WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('url_not_allowed');
     expect(connections).toBe(0);
+  });
+});
+
+describe('a separate webhook worker (npm run worker)', () => {
+  let api: TestApp;
+  let worker: PlatformContext;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    api = await startTestApp({ env: { WEBHOOK_DISPATCHER: 'off' } });
+    const config = api.running.config;
+    worker = await openPlatformContext(
+      loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: api.databaseUrl,
+        ENCRYPTION_KEY: config.encryptionKey.toString('base64'),
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        DATA_DIR: config.dataDir,
+      }),
+      pino({ level: 'silent' }),
+      { dispatch: true },
+    );
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    await receiver?.close();
+  });
+
+  it('sends what an API process that does not dispatch commits, and the API sends nothing', async () => {
+    const store = await api.createStore([...SCOPES]);
+    const subscription = await api.request('POST', '/v1/webhook-subscriptions', {
+      token: store.key,
+      body: { url: `${receiver.url}/worker`, topics: ['product.created'] },
+    });
+    const product = await api.request('POST', '/v1/products', {
+      token: store.key,
+      body: { title: 'Cup', variants: [{ sku: 'CUP', price: 500 }] },
+    });
+    await receiver.waitFor(() => receiver.on('/worker').length >= 1);
+    const [webhook] = receiver.on('/worker');
+    const payload = new Webhook(subscription.body.secret).verify(webhook.body, webhook.headers) as {
+      data: { object: { id: string } };
+    };
+    expect(payload.data.object.id).toBe(product.body.id);
+    expect(api.running.app.get(WebhookDispatcher)['running']).toBe(false);
   });
 });

@@ -224,7 +224,7 @@ async function startWebhooks(
   await app
     .get(WebhookQueue)
     .start(databaseUrl, (error) => logger.error({ err: error }, 'webhook queue error'));
-  if (dispatch) app.get(WebhookDispatcher).start(logger);
+  if (dispatch) app.get(WebhookDispatcher).start(logger, databaseUrl);
 }
 
 async function stopWebhooks(app: INestApplicationContext): Promise<void> {

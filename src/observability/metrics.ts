@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
 interface PoolFigures {
@@ -16,6 +16,33 @@ export class Metrics {
     help: 'HTTP request duration by method, route pattern and status code',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly webhookAttempts = new Counter({
+    name: 'webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (succeeded, retrying, failed, gone)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookAttemptDuration = new Histogram({
+    name: 'webhook_attempt_duration_seconds',
+    help: "Time from connecting to the end of the receiver's answer, per attempt",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly webhookQueueLag = new Histogram({
+    name: 'webhook_queue_lag_seconds',
+    help: 'Time from when an attempt was due to when it started',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+
+  readonly webhookInFlight = new Gauge({
+    name: 'webhook_attempts_in_flight',
+    help: 'Webhook attempts this process is sending right now',
     registers: [this.registry],
   });
 

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Client } from 'pg';
 import pino, { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { SecretBox } from '../common/crypto/secret-box';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { Metrics } from '../observability/metrics';
 import { nextRetryDelayMs } from './retry-schedule';
 import { postWebhook, WebhookResult } from './webhook-http';
-import { WebhookOutbox } from './webhook-outbox';
+import { DELIVERIES_CHANNEL, WebhookOutbox } from './webhook-outbox';
 import { QueuedDelivery, WebhookQueue } from './webhook-queue';
 import { webhookHeaders } from './webhook-signature';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
@@ -40,6 +42,7 @@ interface ClaimedDelivery {
   previous_secret_sealed: string | null;
   previous_secret_valid: boolean;
   failing_since: Date | null;
+  lag_seconds: number;
 }
 
 /**
@@ -56,7 +59,7 @@ const CLAIM = `UPDATE platform.webhook_deliveries d
   RETURNING d.id, d.store_id, d.subscription_id, d.event_id, d.body, d.attempt_count, s.url,
             s.status AS subscription_status, s.secret_sealed, s.previous_secret_sealed,
             coalesce(s.previous_secret_expires_at > now(), false) AS previous_secret_valid,
-            s.failing_since`;
+            s.failing_since, extract(epoch FROM now() - d.next_attempt_at)::float8 AS lag_seconds`;
 
 /**
  * The safety net under the queue: a pending delivery long overdue and not leased has lost its job
@@ -96,6 +99,7 @@ export class WebhookDispatcher {
   private pumpAgain = false;
   private timer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private listener: Client | undefined;
   private readonly idle = new Set<() => void>();
 
   constructor(
@@ -103,16 +107,23 @@ export class WebhookDispatcher {
     private readonly dataSource: DataSource,
     private readonly subscriptions: WebhookSubscriptionsService,
     outbox: WebhookOutbox,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.secrets = new SecretBox(config.encryptionKey);
     outbox.onCommitted(() => this.wake());
   }
 
-  start(logger: Logger): void {
+  /**
+   * Starts sending. With `databaseUrl`, it also LISTENs for the deliveries other processes commit
+   * (a `npm run worker` wakes on the API's commits at once); without, or behind a transaction
+   * pooler where LISTEN cannot work, polling every POLL_INTERVAL_MS finds them.
+   */
+  start(logger: Logger, databaseUrl?: string): void {
     if (this.running) return;
     this.logger = logger.child({ component: 'webhook-dispatcher' });
     this.running = true;
+    if (databaseUrl) void this.listen(databaseUrl);
     this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
     this.timer.unref();
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
@@ -127,6 +138,9 @@ export class WebhookDispatcher {
     this.running = false;
     clearInterval(this.timer);
     clearInterval(this.sweepTimer);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
     while (this.inFlight > 0 || this.pumping)
       await new Promise<void>((resolve) => this.idle.add(resolve));
     await this.flushCompleted();
@@ -162,6 +176,7 @@ export class WebhookDispatcher {
 
   private async run(job: QueuedDelivery): Promise<void> {
     this.inFlight += 1;
+    this.metrics.webhookInFlight.set(this.inFlight);
     const { subscriptionId } = job.data;
     const busy = this.perEndpoint.get(subscriptionId) ?? 0;
     try {
@@ -188,6 +203,7 @@ export class WebhookDispatcher {
       await this.queue.fail(job.id, error as Error).catch(() => undefined);
     } finally {
       this.inFlight -= 1;
+      this.metrics.webhookInFlight.set(this.inFlight);
       this.settle();
       this.wake();
     }
@@ -206,6 +222,7 @@ export class WebhookDispatcher {
       );
       return;
     }
+    this.metrics.webhookQueueLag.observe(Math.max(0, delivery.lag_seconds));
     const secrets = [this.secrets.open(delivery.secret_sealed)];
     if (delivery.previous_secret_sealed && delivery.previous_secret_valid)
       secrets.push(this.secrets.open(delivery.previous_secret_sealed));
@@ -221,6 +238,7 @@ export class WebhookDispatcher {
       body: delivery.body,
       allowPrivateNetworks: this.config.webhookAllowPrivateNetworks,
     });
+    this.metrics.webhookAttemptDuration.observe(result.durationMs / 1000);
     const disableReason = await this.dataSource.transaction((manager) =>
       this.record(manager, delivery, attemptedAt, result),
     );
@@ -258,12 +276,16 @@ export class WebhookDispatcher {
           'UPDATE platform.webhook_subscriptions SET failing_since = NULL WHERE id = $1',
           [delivery.subscription_id],
         );
+      this.metrics.webhookAttempts.inc({ outcome: 'succeeded' });
       return null;
     }
     const gone = result.statusCode === 410;
     const delay = gone
       ? null
       : nextRetryDelayMs(this.config.webhookRetryScheduleSeconds, delivery.attempt_count, result);
+    this.metrics.webhookAttempts.inc({
+      outcome: gone ? 'gone' : delay === null ? 'failed' : 'retrying',
+    });
     if (delay === null) {
       await manager.query(
         `UPDATE platform.webhook_deliveries SET status = 'failed', lease_until = NULL,
@@ -292,6 +314,31 @@ export class WebhookDispatcher {
     if (gone) return 'gone';
     const failingFor = Date.now() - new Date(streak.failing_since).getTime();
     return failingFor >= FAILING_LIMIT_MS ? 'failing_for_5_days' : null;
+  }
+
+  private async listen(databaseUrl: string): Promise<void> {
+    const client = new Client({
+      connectionString: databaseUrl,
+      application_name: 'dukkadee-webhook-listener',
+    });
+    client.on('notification', () => this.wake());
+    client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'webhook listener lost; polling until it reconnects');
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+      setTimeout(
+        () => this.running && !this.listener && void this.listen(databaseUrl),
+        1_000,
+      ).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${DELIVERIES_CHANNEL}`);
+      if (this.running) this.listener = client;
+      else await client.end();
+    } catch (error) {
+      client.emit('error', error);
+    }
   }
 
   private async sweep(): Promise<void> {

@@ -16,11 +16,21 @@ export interface NewDelivery {
   readonly body: string;
 }
 
-const INSERT_DELIVERIES = `INSERT INTO platform.webhook_deliveries
-    (id, store_id, subscription_id, event_id, event_type, body, status)
-  SELECT id, store_id, subscription_id, event_id, event_type, body, 'pending'
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-      AS d (id, store_id, subscription_id, event_id, event_type, body)`;
+/** Channel on which committed deliveries wake the dispatchers of every process. */
+export const DELIVERIES_CHANNEL = 'dukkadee_webhook_deliveries';
+
+/**
+ * Writes the deliveries and, in the same statement, a NOTIFY that PostgreSQL sends only when the
+ * transaction commits (and once per transaction, however many deliveries it holds).
+ */
+const INSERT_DELIVERIES = `WITH inserted AS (
+    INSERT INTO platform.webhook_deliveries
+      (id, store_id, subscription_id, event_id, event_type, body, status)
+    SELECT id, store_id, subscription_id, event_id, event_type, body, 'pending'
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        AS d (id, store_id, subscription_id, event_id, event_type, body)
+    RETURNING 1)
+  SELECT pg_notify('${DELIVERIES_CHANNEL}', ''), count(*) FROM inserted`;
 
 /**
  * The transactional outbox: the deliveries of an event, and their queue jobs, are written in the
