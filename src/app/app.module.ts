@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuthGuard } from '../auth/auth.guard';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { NoBodyInterceptor } from '../common/http/no-body.interceptor';
 import { CredentialResolver } from '../auth/credential-resolver';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -67,6 +69,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(dependencies),
+        JobsModule,
         EventsModule,
         PlatformModule,
         CatalogModule,
@@ -74,6 +77,7 @@ export class AppModule {
         InventoryModule,
         OrdersModule,
         WebhooksModule,
+        MaintenanceModule,
       ],
       controllers: [HealthController],
       providers: [

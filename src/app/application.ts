@@ -10,6 +10,8 @@ import { platformMigrations, storeMigrations } from '../../migrations';
 import { MAX_BODY_BYTES, parseStrictJson } from '../common/http/strict-json';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { WebhookQueue } from '../webhooks/webhook-queue';
+import { JobQueue } from '../jobs/job-queue';
+import { RetentionService } from '../maintenance/retention.service';
 import { DomainError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
@@ -69,7 +71,10 @@ export async function startApplication(
   // Ready (and /health/ready 200) only once migrated and onboarded, so nothing races the demo store.
   const ready = connectAndMigrate(dataSource, migrations, logger, closing.signal).then(async () => {
     if (closing.signal.aborted) return;
-    await startWebhooks(app, database.url, logger, config.webhookDispatcher === 'inline');
+    await startJobs(app, database.url, logger, {
+      background: true,
+      dispatch: config.webhookDispatcher === 'inline',
+    });
     if (options.onboarding !== false && config.nodeEnv !== 'production')
       await runOnboarding(app, config, url, logger);
     databaseState.markMigrated();
@@ -86,7 +91,7 @@ export async function startApplication(
     ready,
     async close() {
       closing.abort();
-      await stopWebhooks(app);
+      await stopJobs(app);
       await app.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await database.stop();
@@ -193,12 +198,15 @@ export async function openPlatformContext(
       logger: false,
       abortOnError: false,
     });
-    await startWebhooks(context, core.database.url, logger, options.dispatch ?? false);
+    await startJobs(context, core.database.url, logger, {
+      background: options.dispatch ?? false,
+      dispatch: options.dispatch ?? false,
+    });
     return {
       context,
       config,
       async close() {
-        await stopWebhooks(context);
+        await stopJobs(context);
         await context.close();
         await core.dataSource.destroy();
         await core.database.stop();
@@ -212,24 +220,28 @@ export async function openPlatformContext(
 }
 
 /**
- * The webhook queue (needed by every writer: deliveries are queued in the change's transaction)
- * and, where this process sends webhooks, the dispatcher.
+ * The job queue (needed by every writer: webhook deliveries are queued in the change's
+ * transaction), the webhook dispatcher where this process sends webhooks, and the daily retention
+ * job in long-running processes (not in the CLI).
  */
-async function startWebhooks(
+async function startJobs(
   app: INestApplicationContext,
   databaseUrl: string,
   logger: Logger,
-  dispatch: boolean,
+  work: { background: boolean; dispatch: boolean },
 ): Promise<void> {
   await app
-    .get(WebhookQueue)
-    .start(databaseUrl, (error) => logger.error({ err: error }, 'webhook queue error'));
-  if (dispatch) app.get(WebhookDispatcher).start(logger, databaseUrl);
+    .get(JobQueue)
+    .start(databaseUrl, (error) => logger.error({ err: error }, 'job queue error'));
+  await app.get(WebhookQueue).prepare();
+  if (work.dispatch) app.get(WebhookDispatcher).start(logger, databaseUrl);
+  // Every server process offers to run it; pg-boss gives each daily run to one of them.
+  if (work.background) await app.get(RetentionService).schedule(logger);
 }
 
-async function stopWebhooks(app: INestApplicationContext): Promise<void> {
+async function stopJobs(app: INestApplicationContext): Promise<void> {
   await app.get(WebhookDispatcher).stop();
-  await app.get(WebhookQueue).stop();
+  await app.get(JobQueue).stop();
 }
 
 /** Platform migrations, then every store schema brought to the latest version, with progress. */

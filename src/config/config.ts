@@ -37,6 +37,12 @@ const environmentSchema = z.object({
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds')
     .default('5,300,1800,7200,18000,36000,36000,86400'),
   WEBHOOK_DISPATCHER: z.enum(['inline', 'off']).default('inline'),
+  EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int('must be a whole number of days')
+    .min(30, 'must be at least 30 (CONTRACT.md keeps events 30 days)')
+    .max(36_500)
+    .default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_TOKEN: z.string().min(1).optional(),
   RATE_LIMIT_BUCKET: positiveInt.default(200),
@@ -60,6 +66,8 @@ export interface AppConfig {
   readonly webhookAllowPrivateNetworks: boolean;
   /** `inline`: this process sends webhooks; `off`: only `npm run worker` processes do. */
   readonly webhookDispatcher: 'inline' | 'off';
+  /** Events older than this are deleted by the daily retention job. */
+  readonly eventRetentionDays: number;
   readonly webhookRetryScheduleSeconds: readonly number[];
   readonly logLevel: string;
   readonly metricsToken?: string;
@@ -118,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ),
     webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     webhookDispatcher: values.WEBHOOK_DISPATCHER,
+    eventRetentionDays: values.EVENT_RETENTION_DAYS,
     webhookRetryScheduleSeconds: values.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
     logLevel: values.LOG_LEVEL,
     metricsToken: values.METRICS_TOKEN,

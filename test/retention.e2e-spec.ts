@@ -1,0 +1,90 @@
+import { SCOPES } from '../src/auth/scopes';
+import { RetentionService } from '../src/maintenance/retention.service';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** The daily retention pass deletes what has outlived its promise, and nothing else. */
+describe('retention', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { EVENT_RETENTION_DAYS: '60', WEBHOOK_DISPATCHER: 'off' } });
+  });
+  afterAll(() => app.close());
+
+  it('deletes old events, expired idempotency keys and old finished deliveries, store by store', async () => {
+    const stores = [await app.createStore([...SCOPES]), await app.createStore([...SCOPES])];
+    const db = app.running.dataSource;
+    for (const store of stores) {
+      for (const key of ['old', 'fresh'])
+        await app.request('POST', '/v1/customers', {
+          token: store.key,
+          body: { email: `${key}@example.com` },
+          headers: { 'idempotency-key': key },
+        });
+      const schema = store.storeId;
+      const events: { id: string }[] = await db.query(
+        `SELECT id FROM ${schema}.events ORDER BY sequence`,
+      );
+      expect(events).toHaveLength(2);
+      // The first event is past the 60 days; the second only past the contract's 30.
+      await db.query(
+        `UPDATE ${schema}.events SET created_at = now() - interval '61 days' WHERE id = $1`,
+        [events[0].id],
+      );
+      await db.query(
+        `UPDATE ${schema}.events SET created_at = now() - interval '45 days' WHERE id = $1`,
+        [events[1].id],
+      );
+      await db.query(
+        `UPDATE ${schema}.idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old'`,
+      );
+    }
+    const subscription = await app.request('POST', '/v1/webhook-subscriptions', {
+      token: stores[0].key,
+      body: { url: 'http://127.0.0.1:9/hook', topics: ['customer.*'] },
+    });
+    const test = await app.request(
+      'POST',
+      `/v1/webhook-subscriptions/${subscription.body.id}/test`,
+      {
+        token: stores[0].key,
+      },
+    );
+    const pending = await app.request(
+      'POST',
+      `/v1/webhook-subscriptions/${subscription.body.id}/test`,
+      {
+        token: stores[0].key,
+      },
+    );
+    await db.query(
+      "UPDATE platform.webhook_deliveries SET status = 'succeeded', updated_at = now() - interval '31 days' WHERE id = ANY($1)",
+      [[test.body.id]],
+    );
+    await db.query(
+      "UPDATE platform.webhook_deliveries SET updated_at = now() - interval '31 days' WHERE id = $1",
+      [pending.body.id],
+    );
+
+    const report = await app.running.app.get(RetentionService).runOnce();
+
+    expect(report).toMatchObject({ events: 2, idempotencyKeys: 2, webhookDeliveries: 1 });
+    expect(report.stores).toBeGreaterThanOrEqual(2);
+    for (const store of stores) {
+      const [{ events }] = await db.query(
+        `SELECT count(*)::int AS events FROM ${store.storeId}.events`,
+      );
+      const keys = await db.query(`SELECT key FROM ${store.storeId}.idempotency_keys`);
+      expect({ events, keys: keys.map((row: { key: string }) => row.key) }).toEqual({
+        events: 1,
+        keys: ['fresh'],
+      });
+    }
+    const deliveries = await db.query(
+      'SELECT id FROM platform.webhook_deliveries WHERE subscription_id = $1',
+      [subscription.body.id],
+    );
+    // The pending one stays whatever its age: it is still owed.
+    expect(deliveries).toEqual([{ id: pending.body.id }]);
+  });
+});
