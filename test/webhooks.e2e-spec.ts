@@ -371,14 +371,17 @@ describe('webhook URLs outside WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
   });
 });
 
-describe('a separate webhook worker (npm run worker)', () => {
+describe.each([
+  ['off', 'a separate webhook worker (npm run worker)'],
+  ['inline', 'an API process and a worker dispatching together'],
+])('with WEBHOOK_DISPATCHER=%s: %s', (dispatcher) => {
   let api: TestApp;
   let worker: PlatformContext;
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    api = await startTestApp({ env: { WEBHOOK_DISPATCHER: 'off' } });
+    api = await startTestApp({ env: { WEBHOOK_DISPATCHER: dispatcher } });
     const config = api.running.config;
     worker = await openPlatformContext(
       loadConfig({
@@ -414,6 +417,29 @@ describe('a separate webhook worker (npm run worker)', () => {
       data: { object: { id: string } };
     };
     expect(payload.data.object.id).toBe(product.body.id);
-    expect(api.running.app.get(WebhookDispatcher)['running']).toBe(false);
+    expect(api.running.app.get(WebhookDispatcher)['running']).toBe(dispatcher === 'inline');
+  });
+
+  it('sends every delivery exactly once to an endpoint that answers 2xx, however many dispatch', async () => {
+    const store = await api.createStore([...SCOPES]);
+    await api.request('POST', '/v1/webhook-subscriptions', {
+      token: store.key,
+      body: { url: `${receiver.url}/once`, topics: ['customer.created'] },
+    });
+    const created = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        api.request('POST', '/v1/customers', {
+          token: store.key,
+          body: { email: `c${i}@example.com` },
+        }),
+      ),
+    );
+    expect(created.every((response) => response.status === 201)).toBe(true);
+    await receiver.waitFor(() => receiver.on('/once').length >= 60);
+    // Give a second, duplicate attempt the time to show up if there were one.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const ids = receiver.on('/once').map((webhook) => webhook.headers['webhook-id']);
+    expect(ids).toHaveLength(60);
+    expect(new Set(ids).size).toBe(60);
   });
 });
