@@ -41,7 +41,6 @@ interface ClaimedDelivery {
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_valid: boolean;
-  failing_since: Date | null;
   lag_seconds: number;
 }
 
@@ -59,7 +58,7 @@ const CLAIM = `UPDATE platform.webhook_deliveries d
   RETURNING d.id, d.store_id, d.subscription_id, d.event_id, d.body, d.attempt_count, s.url,
             s.status AS subscription_status, s.secret_sealed, s.previous_secret_sealed,
             coalesce(s.previous_secret_expires_at > now(), false) AS previous_secret_valid,
-            s.failing_since, extract(epoch FROM now() - d.next_attempt_at)::float8 AS lag_seconds`;
+            extract(epoch FROM now() - d.next_attempt_at)::float8 AS lag_seconds`;
 
 /**
  * The safety net under the queue: a pending delivery long overdue and not leased has lost its job
@@ -78,6 +77,31 @@ const SWEEP = `UPDATE platform.webhook_deliveries d SET next_attempt_at = now(),
 const RECORD_ATTEMPT = `INSERT INTO platform.webhook_attempts
     (delivery_id, attempted_at, duration_ms, status_code, error, response_body)
   VALUES ($1, $2, $3, $4, $5, $6)`;
+
+/**
+ * The common case in one statement, so one round trip and no explicit transaction: the attempt,
+ * the delivery succeeded, and the subscription's failure streak (if any) ended.
+ */
+const RECORD_SUCCESS = `WITH attempt AS (${RECORD_ATTEMPT}),
+  delivery AS (UPDATE platform.webhook_deliveries SET status = 'succeeded', lease_until = NULL,
+                      updated_at = now() WHERE id = $1)
+  UPDATE platform.webhook_subscriptions SET failing_since = NULL
+   WHERE id = $7 AND failing_since IS NOT NULL`;
+
+function succeeded(result: WebhookResult): boolean {
+  return result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+}
+
+function attemptValues(delivery: ClaimedDelivery, attemptedAt: Date, result: WebhookResult) {
+  return [
+    delivery.id,
+    attemptedAt,
+    Math.round(result.durationMs),
+    result.statusCode,
+    result.error,
+    result.responseBody,
+  ];
+}
 
 /**
  * Sends queued delivery attempts. It takes jobs from pg-boss with `fetch` and completes each when
@@ -239,8 +263,16 @@ export class WebhookDispatcher {
       allowPrivateNetworks: this.config.webhookAllowPrivateNetworks,
     });
     this.metrics.webhookAttemptDuration.observe(result.durationMs / 1000);
+    if (succeeded(result)) {
+      await this.dataSource.query(RECORD_SUCCESS, [
+        ...attemptValues(delivery, attemptedAt, result),
+        delivery.subscription_id,
+      ]);
+      this.metrics.webhookAttempts.inc({ outcome: 'succeeded' });
+      return;
+    }
     const disableReason = await this.dataSource.transaction((manager) =>
-      this.record(manager, delivery, attemptedAt, result),
+      this.recordFailure(manager, delivery, attemptedAt, result),
     );
     if (disableReason) {
       const ctx = RequestContext.system(delivery.store_id, `webhook-${deliveryId}`);
@@ -248,37 +280,17 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Returns why the subscription must be disabled, if it must. */
-  private async record(
+  /**
+   * Records a failed attempt and what follows from it, in one transaction: the next attempt
+   * queued, or the delivery failed. Returns why the subscription must be disabled, if it must.
+   */
+  private async recordFailure(
     manager: EntityManager,
     delivery: ClaimedDelivery,
     attemptedAt: Date,
     result: WebhookResult,
   ): Promise<string | null> {
-    await manager.query(RECORD_ATTEMPT, [
-      delivery.id,
-      attemptedAt,
-      Math.round(result.durationMs),
-      result.statusCode,
-      result.error,
-      result.responseBody,
-    ]);
-    const succeeded =
-      result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    if (succeeded) {
-      await manager.query(
-        `UPDATE platform.webhook_deliveries SET status = 'succeeded', lease_until = NULL,
-                updated_at = now() WHERE id = $1`,
-        [delivery.id],
-      );
-      if (delivery.failing_since)
-        await manager.query(
-          'UPDATE platform.webhook_subscriptions SET failing_since = NULL WHERE id = $1',
-          [delivery.subscription_id],
-        );
-      this.metrics.webhookAttempts.inc({ outcome: 'succeeded' });
-      return null;
-    }
+    await manager.query(RECORD_ATTEMPT, attemptValues(delivery, attemptedAt, result));
     const gone = result.statusCode === 410;
     const delay = gone
       ? null
