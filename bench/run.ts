@@ -3,7 +3,10 @@
  * app without authentication, tenancy and logging, and on a "raw" server (plain Fastify and pg,
  * no Nest, no TypeORM), with their ratios; the full app's p99 at a steady request rate; order
  * creation throughput on the full app (with a check of the orders it left); the full app's time
- * to ready and its idle memory. Servers run as child processes; autocannon runs here.
+ * to ready and its idle memory; webhook delivery on the full app: deliveries per second from a
+ * queued backlog to a local receiver (in a process of its own) and the latency from an order's
+ * 201 to its `order.created` webhook at a steady low rate (receiver in this process). Servers run
+ * as child processes; autocannon runs here.
  *
  * Uses the PostgreSQL server of DATABASE_URL when set (creating and dropping `dk_bench_*`
  * databases on it), an embedded one in a temporary directory otherwise.
@@ -12,7 +15,13 @@
  * slices those seconds are split into, default 5), BENCH_WARMUP_SECONDS (default 2),
  * BENCH_CONNECTIONS (default "1,50", for the scenarios that do not fix theirs), BENCH_RESTARTS
  * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,bare,raw"; "all" adds the
- * attribution targets bare-tx and full-nolog).
+ * attribution targets bare-tx and full-nolog), BENCH_SECTIONS (default "http,webhooks": the
+ * autocannon tables and the webhook section; startup and memory are always measured).
+ * Webhooks: BENCH_WEBHOOK_DELIVERIES (queued for the throughput run, default 10000),
+ * BENCH_WEBHOOK_SUBSCRIPTIONS (to order.created, default 10), BENCH_WEBHOOK_LATENCY_RATE (orders
+ * per second, one at a time, default 20), BENCH_WEBHOOK_LATENCY_SECONDS (default 10),
+ * BENCH_CPU_PROF_DIR (when set, the dispatching app runs with `node --cpu-prof` and writes its
+ * profile there).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,9 +33,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { BenchDatabaseServer } from './lib/database';
 import { Client, escapeIdentifier } from 'pg';
 import { LoadRequest, LoadResult, LoadShape, mergeLoads, runLoad } from './lib/load';
-import { Fixture, seed } from './lib/seed';
+import { Fixture, seed, stockOrderRequest } from './lib/seed';
 import { freePort, ServerProcess } from './lib/server-process';
 import { Column, formatMs, formatNumber, renderTable } from './lib/table';
+import { runWebhookBench, webhookReport, WebhookSettings } from './lib/webhooks';
 
 // ---------------------------------------------------------------------------------------------
 // What is measured: add targets, scenarios and ratios here.
@@ -45,7 +55,21 @@ const SETTINGS = {
   seed: { products: 200, variantsPerProduct: 3, orderStock: 10_000_000 },
   /** Warm-up of a `drain` scenario, in requests per connection (it runs by count, not time). */
   drainWarmupRequests: 20,
+  webhooks: {
+    deliveries: Math.round(positiveNumber('BENCH_WEBHOOK_DELIVERIES', 10_000)),
+    subscriptions: Math.round(positiveNumber('BENCH_WEBHOOK_SUBSCRIPTIONS', 10)),
+    orderConnections: 20,
+    latencyRate: positiveNumber('BENCH_WEBHOOK_LATENCY_RATE', 20),
+    latencySeconds: positiveNumber('BENCH_WEBHOOK_LATENCY_SECONDS', 10),
+    latencyWarmupSeconds: 1,
+    cpuProfileDir: process.env.BENCH_CPU_PROF_DIR
+      ? resolve(process.env.BENCH_CPU_PROF_DIR)
+      : undefined,
+  } satisfies WebhookSettings,
 } as const;
+
+/** BENCH_SECTIONS: what runs besides the startup and memory figures. */
+const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,webhooks');
 
 const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
 
@@ -234,15 +258,7 @@ const SCENARIOS: readonly Scenario[] = [
     connections: [20, 50],
     status: 201,
     drain: true,
-    request: (fixture) => ({
-      method: 'POST',
-      path: '/v1/orders',
-      headers: { authorization: `Bearer ${fixture.ordersApiKey}` },
-      body: JSON.stringify({
-        email: 'bench@example.com',
-        lineItems: [{ variantId: fixture.stockVariant.id, quantity: 1 }],
-      }),
-    }),
+    request: stockOrderRequest,
     check: (body, fixture) => {
       const order = body as {
         number?: unknown;
@@ -365,7 +381,7 @@ async function main(): Promise<void> {
 
   // 3. The other targets start while the full app settles; idle RSS once it has sat for 2 s.
   const servers = new Map<string, ServerProcess>();
-  for (const target of SELECTED_TARGETS) {
+  for (const target of SECTIONS.has('http') ? SELECTED_TARGETS : []) {
     servers.set(target.name, await target.start(bench));
   }
   await sleep(Math.max(0, readyAt + SETTINGS.settleMs - performance.now()));
@@ -376,8 +392,9 @@ async function main(): Promise<void> {
   progress(`full app idle RSS ${idleRssMiB.toFixed(1)} MiB`);
 
   // 4. Every scenario answers the same, valid body on every target before anything is timed.
+  const scenarios = SECTIONS.has('http') ? SCENARIOS : [];
   const counted = new Map<Scenario, number>();
-  for (const scenario of SCENARIOS)
+  for (const scenario of scenarios)
     counted.set(scenario, await checkScenario(scenario, servers, fixture));
 
   // 5. Load: per scenario and connection count, every target warmed up, then measured in short
@@ -386,7 +403,7 @@ async function main(): Promise<void> {
   //    that checks what it wrote does so after its last cell.
   const cells: Cell[] = [];
   const verifications: { scenario: Scenario; verification: Verification }[] = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     const count = (result: LoadResult) =>
       counted.set(scenario, (counted.get(scenario) ?? 0) + result.ok);
     for (const connections of scenario.connections ?? SETTINGS.connections) {
@@ -442,6 +459,32 @@ async function main(): Promise<void> {
   }
   const loadedRssMiB = full.rssMiB();
 
+  // 6. Webhooks, on a quiet machine: the servers above stop (the full app would dispatch too).
+  //    A failure here still leaves the tables above to print.
+  let webhookSection: { lines: readonly string[]; ok: boolean } | undefined;
+  if (SECTIONS.has('webhooks')) {
+    for (const server of new Set([full, ...servers.values()])) await server.stop();
+    try {
+      const figures = await runWebhookBench(
+        {
+          root,
+          workDir,
+          databaseUrl,
+          fixture,
+          startApp: (label, env, nodeArgs) => startFullApp(partial, label, 'info', env, nodeArgs),
+          onCleanup,
+          progress,
+        },
+        SETTINGS.webhooks,
+      );
+      webhookSection = webhookReport(figures);
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      progress(`webhooks failed: ${text}`);
+      webhookSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
+    }
+  }
+
   await cleanUp();
   const startup: StartupFigures = { firstStartMs, readyMs, idleRssMiB };
   console.log(
@@ -453,11 +496,16 @@ async function main(): Promise<void> {
       loadedRssMiB,
       referenceRss,
       verifications,
+      webhookLines: webhookSection?.lines,
       elapsedSeconds: (performance.now() - started) / 1000,
     }),
   );
   // The tables are printed either way; a failed verification makes the figures next to it void.
-  if (verifications.some(({ verification }) => !verification.ok)) process.exitCode = 1;
+  if (
+    verifications.some(({ verification }) => !verification.ok) ||
+    (webhookSection && !webhookSection.ok)
+  )
+    process.exitCode = 1;
 }
 
 /** The warm-up run of a target in a cell, or undefined for none. */
@@ -537,17 +585,21 @@ async function verifyOrders(bench: Bench, created: number): Promise<Verification
   }
 }
 
+/** The full app, with `env` over its usual environment. */
 function startFullApp(
   bench: Pick<Bench, 'root' | 'workDir' | 'databaseUrl' | 'secrets'>,
   label: string,
   logLevel = 'info',
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   return freePort().then((port) => {
     const server = ServerProcess.start({
       name: `full app (${label})`,
       script: 'dist/src/main.js',
       cwd: bench.root,
-      env: appEnvironment(bench, port, logLevel),
+      env: { ...appEnvironment(bench, port, logLevel), ...env },
+      nodeArgs,
       logFile: join(bench.workDir, `full-${label}.log`),
       port,
     });
@@ -586,6 +638,14 @@ async function startBenchServer(
   onCleanup(() => server.stop());
   await server.waitUntilReady('/v1/products?limit=1');
   return server;
+}
+
+function selectSections(list: string): ReadonlySet<'http' | 'webhooks'> {
+  const known = ['http', 'webhooks'] as const;
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !known.some((section) => section === name));
+  if (unknown.length > 0) throw new Error(`Unknown BENCH_SECTIONS: ${unknown.join(', ')}`);
+  return new Set(known.filter((section) => names.includes(section)));
 }
 
 function selectTargets(list: string | undefined): readonly TargetDefinition[] {
@@ -700,6 +760,8 @@ interface ReportInput {
   readonly loadedRssMiB: number;
   readonly referenceRss: readonly { name: string; rss: number }[];
   readonly verifications: readonly { scenario: Scenario; verification: Verification }[];
+  /** The webhook section's table and checks, when it ran. */
+  readonly webhookLines?: readonly string[];
   readonly elapsedSeconds: number;
 }
 
@@ -722,12 +784,14 @@ function report(input: ReportInput): string {
       'connection sends its share of every second back to back, so requests come in bursts of ' +
       '`conns` at a time. Order rows run by request count (sized from a warm-up) so that every ' +
       'request is answered before the orders are counted.',
-    ...SELECTED_TARGETS.map((target) => `- ${target.name}: ${target.description}`),
-    '',
-    '### Throughput (rps of 2xx answers; latency in ms)',
-    '',
+    ...(SECTIONS.has('http')
+      ? SELECTED_TARGETS.map((target) => `- ${target.name}: ${target.description}`)
+      : []),
   ];
-  lines.push(throughputTable(cells.filter((cell) => !cell.scenario.section)));
+  if (SECTIONS.has('http')) {
+    lines.push('', '### Throughput (rps of 2xx answers; latency in ms)', '');
+    lines.push(throughputTable(cells.filter((cell) => !cell.scenario.section)));
+  }
   for (const section of new Set(cells.flatMap((cell) => cell.scenario.section ?? []))) {
     lines.push('', `### ${section}`, '');
     lines.push(sectionTable(cells.filter((cell) => cell.scenario.section === section)));
@@ -740,6 +804,8 @@ function report(input: ReportInput): string {
       );
     }
   }
+  if (input.webhookLines)
+    lines.push('', '### Webhook delivery (full app)', '', ...input.webhookLines);
 
   const sorted = [...startup.readyMs].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
@@ -774,7 +840,9 @@ function report(input: ReportInput): string {
           `< ${TARGETS_OF_STARTUP.idleRssMiB} MiB`,
           verdict(startup.idleRssMiB < TARGETS_OF_STARTUP.idleRssMiB),
         ],
-        ['RSS after the load above', `${input.loadedRssMiB.toFixed(1)} MiB`, '', ''],
+        ...(SECTIONS.has('http')
+          ? [['RSS after the HTTP load', `${input.loadedRssMiB.toFixed(1)} MiB`, '', '']]
+          : []),
         ...input.referenceRss.map(({ name, rss }) => [
           `${name} server idle RSS (reference)`,
           `${rss.toFixed(1)} MiB`,

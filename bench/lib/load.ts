@@ -130,7 +130,7 @@ function sum(values: readonly number[]): number {
 }
 
 /** Nearest-rank percentile of sorted values; NaN when there are none. */
-function percentile(sorted: readonly number[], fraction: number): number {
+export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }

@@ -1,6 +1,7 @@
 import { Client, escapeIdentifier } from 'pg';
 import { newId } from '../../src/common/ids';
 import { storeSchemaName } from '../../src/database/store-schema';
+import type { LoadRequest } from './load';
 
 export interface SeedOptions {
   readonly products: number;
@@ -18,6 +19,11 @@ export interface Fixture {
   readonly apiKey: string;
   /** Bearer key of the store with `read_products`, `read_orders` and `write_orders`. */
   readonly ordersApiKey: string;
+  /**
+   * Bearer key of the store with `read_orders`, `read_webhooks` and `write_webhooks`: what creates
+   * (and deletes) the webhook subscriptions to order topics.
+   */
+  readonly webhooksApiKey: string;
   /** Product ids of the catalog in id (list) order, without the stock product. */
   readonly productIds: readonly string[];
   /**
@@ -28,7 +34,7 @@ export interface Fixture {
 }
 
 /**
- * Creates a store, a `read_products` key and an orders key through the platform API of a running
+ * Creates a store, a `read_products` key, an orders key and a webhooks key through the platform API of a running
  * full app, then inserts products and variants into the store's schema with parameterised SQL (one
  * transaction, hundreds of products at once), and the stock product the orders buy from.
  */
@@ -56,14 +62,34 @@ export async function seed(
     `/v1/platform/stores/${encodeURIComponent(store.id)}/api-keys`,
     { name: 'bench orders', scopes: ['read_products', 'read_orders', 'write_orders'] },
   );
+  const webhooksKey = await post<{ key: string }>(
+    appUrl,
+    adminToken,
+    `/v1/platform/stores/${encodeURIComponent(store.id)}/api-keys`,
+    { name: 'bench webhooks', scopes: ['read_orders', 'read_webhooks', 'write_webhooks'] },
+  );
   const { productIds, stockVariant } = await insertCatalog(databaseUrl, store.id, options);
   return {
     storeId: store.id,
     schema: storeSchemaName(store.id),
     apiKey: key.key,
     ordersApiKey: ordersKey.key,
+    webhooksApiKey: webhooksKey.key,
     productIds,
     stockVariant,
+  };
+}
+
+/** The order the order scenarios create: one unit of the stock variant, with the orders key. */
+export function stockOrderRequest(fixture: Fixture): LoadRequest {
+  return {
+    method: 'POST',
+    path: '/v1/orders',
+    headers: { authorization: `Bearer ${fixture.ordersApiKey}` },
+    body: JSON.stringify({
+      email: 'bench@example.com',
+      lineItems: [{ variantId: fixture.stockVariant.id, quantity: 1 }],
+    }),
   };
 }
 

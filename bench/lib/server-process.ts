@@ -10,6 +10,8 @@ export interface ServerProcessOptions {
   readonly name: string;
   /** The script to run with this Node binary, relative to `cwd`. */
   readonly script: string;
+  /** Node options before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
   readonly cwd: string;
   /** The child's whole environment: nothing is inherited from the benchmark's. */
   readonly env: Record<string, string>;
@@ -43,7 +45,7 @@ export class ServerProcess {
     const log = openSync(options.logFile, 'a');
     try {
       const spawnedAt = performance.now();
-      const child = spawn(process.execPath, [options.script], {
+      const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
         cwd: options.cwd,
         env: options.env,
         stdio: ['ignore', log, log],
