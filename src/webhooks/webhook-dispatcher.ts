@@ -13,14 +13,22 @@ import { QueuedDelivery, WebhookQueue } from './webhook-queue';
 import { webhookHeaders } from './webhook-signature';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
 
-/** Attempts in flight in this process, whatever their endpoints. */
-const MAX_IN_FLIGHT = 256;
 /**
- * Attempts in flight to one subscription in this process: a hanging endpoint holds at most this
- * many of the slots above, so the others keep flowing.
+ * Jobs this process holds at once: attempts being sent plus attempts waiting for their endpoint.
+ * Fetching stops there, so a backlog never piles up in one process's memory.
+ */
+const MAX_HELD = 256;
+/**
+ * Attempts sent at once to one subscription in this process: a hanging endpoint ties up at most
+ * this many sends (and MAX_WAITING_PER_ENDPOINT waiting jobs), so the others keep flowing.
  */
 const MAX_PER_ENDPOINT = 16;
-/** How soon a job of an endpoint at its limit is tried again. */
+/**
+ * Jobs kept waiting for a busy endpoint. More are put back in the queue for a second later, in one
+ * transaction per batch; fewer would waste round trips re-queueing jobs of a single busy endpoint.
+ * At 16 sends of at most 10 s each, 64 waiting jobs start within 40 s, inside pg-boss's 60 s.
+ */
+const MAX_WAITING_PER_ENDPOINT = 64;
 const ENDPOINT_BUSY_DELAY_MS = 1_000;
 /** New work of other instances is found by polling; this instance's commits wake it at once. */
 const POLL_INTERVAL_MS = 250;
@@ -107,7 +115,7 @@ function attemptValues(delivery: ClaimedDelivery, attemptedAt: Date, result: Web
  * Sends queued delivery attempts. It takes jobs from pg-boss with `fetch` and completes each when
  * its attempt is recorded, rather than through `work()`, whose handler holds a whole batch until
  * its slowest job returns: one endpoint that hangs for 10 s would hold up every delivery fetched
- * with it. Here each attempt runs on its own, up to MAX_IN_FLIGHT, and at most MAX_PER_ENDPOINT
+ * with it. Here each attempt runs on its own, up to MAX_HELD, and at most MAX_PER_ENDPOINT
  * per subscription.
  */
 @Injectable()
@@ -115,9 +123,13 @@ export class WebhookDispatcher {
   /** Replaced by the application's logger in start(). */
   private logger: Logger = pino({ enabled: false });
   private readonly secrets: SecretBox;
-  private readonly perEndpoint = new Map<string, number>();
+  /** Per subscription: attempts being sent, and jobs waiting for one of its slots. */
+  private readonly lanes = new Map<string, { sending: number; waiting: QueuedDelivery[] }>();
   private readonly completed: string[] = [];
-  private inFlight = 0;
+  private bounced: QueuedDelivery[] = [];
+  /** Jobs fetched and not yet completed, failed or put back. */
+  private held = 0;
+  private sending = 0;
   private running = false;
   private pumping = false;
   private pumpAgain = false;
@@ -165,7 +177,9 @@ export class WebhookDispatcher {
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
-    while (this.inFlight > 0 || this.pumping)
+    // Jobs still waiting for their endpoint go back to the queue for another process.
+    for (const lane of this.lanes.values()) this.bounce(lane.waiting.splice(0), 0);
+    while (this.held > 0 || this.pumping)
       await new Promise<void>((resolve) => this.idle.add(resolve));
     await this.flushCompleted();
   }
@@ -184,10 +198,11 @@ export class WebhookDispatcher {
     try {
       do {
         this.pumpAgain = false;
-        while (this.running && this.inFlight < MAX_IN_FLIGHT) {
-          const jobs = await this.queue.fetch(MAX_IN_FLIGHT - this.inFlight);
+        while (this.running && this.held < MAX_HELD) {
+          const jobs = await this.queue.fetch(MAX_HELD - this.held);
           if (jobs.length === 0) break;
-          for (const job of jobs) void this.run(job);
+          this.held += jobs.length;
+          for (const job of jobs) this.admit(job);
         }
       } while (this.pumpAgain && this.running);
     } catch (error) {
@@ -198,39 +213,76 @@ export class WebhookDispatcher {
     }
   }
 
-  private async run(job: QueuedDelivery): Promise<void> {
-    this.inFlight += 1;
-    this.metrics.webhookInFlight.set(this.inFlight);
+  /** Sends now, waits for the endpoint, or (endpoint backlog full) goes back to the queue. */
+  private admit(job: QueuedDelivery): void {
     const { subscriptionId } = job.data;
-    const busy = this.perEndpoint.get(subscriptionId) ?? 0;
+    let lane = this.lanes.get(subscriptionId);
+    if (!lane) {
+      lane = { sending: 0, waiting: [] };
+      this.lanes.set(subscriptionId, lane);
+    }
+    if (lane.sending < MAX_PER_ENDPOINT) void this.send(job, lane);
+    else if (lane.waiting.length < MAX_WAITING_PER_ENDPOINT) lane.waiting.push(job);
+    else this.bounce([job], ENDPOINT_BUSY_DELAY_MS);
+  }
+
+  private async send(
+    job: QueuedDelivery,
+    lane: { sending: number; waiting: QueuedDelivery[] },
+  ): Promise<void> {
+    lane.sending += 1;
+    this.sending += 1;
+    this.metrics.webhookInFlight.set(this.sending);
     try {
-      if (busy >= MAX_PER_ENDPOINT) {
-        await this.dataSource.transaction((manager) =>
-          this.queue.enqueue(manager, [
-            { data: job.data, startAfter: new Date(Date.now() + ENDPOINT_BUSY_DELAY_MS) },
-          ]),
-        );
-      } else {
-        this.perEndpoint.set(subscriptionId, busy + 1);
-        try {
-          await this.attempt(job.data.deliveryId);
-        } finally {
-          const left = (this.perEndpoint.get(subscriptionId) ?? 1) - 1;
-          if (left === 0) this.perEndpoint.delete(subscriptionId);
-          else this.perEndpoint.set(subscriptionId, left);
-        }
-      }
+      await this.attempt(job.data.deliveryId);
       this.complete(job.id);
     } catch (error) {
       // The job is retried by pg-boss; the delivery's lease keeps a second attempt from overlapping.
       this.logger.error({ err: error, deliveryId: job.data.deliveryId }, 'webhook attempt failed');
       await this.queue.fail(job.id, error as Error).catch(() => undefined);
     } finally {
-      this.inFlight -= 1;
-      this.metrics.webhookInFlight.set(this.inFlight);
-      this.settle();
-      this.wake();
+      lane.sending -= 1;
+      this.sending -= 1;
+      this.metrics.webhookInFlight.set(this.sending);
+      this.release(1);
+      const next = this.running ? lane.waiting.shift() : undefined;
+      if (next) void this.send(next, lane);
+      else if (lane.sending === 0 && lane.waiting.length === 0)
+        this.lanes.delete(job.data.subscriptionId);
     }
+  }
+
+  /** Puts jobs back in the queue, `delayMs` later, in one transaction per batch. */
+  private bounce(jobs: QueuedDelivery[], delayMs: number): void {
+    if (jobs.length === 0) return;
+    const first = this.bounced.length === 0;
+    this.bounced.push(...jobs);
+    if (first) setImmediate(() => void this.flushBounced(delayMs));
+  }
+
+  private async flushBounced(delayMs: number): Promise<void> {
+    const jobs = this.bounced.splice(0);
+    const startAfter = new Date(Date.now() + delayMs);
+    try {
+      await this.dataSource.transaction((manager) =>
+        this.queue.enqueue(
+          manager,
+          jobs.map((job) => ({ data: job.data, startAfter })),
+        ),
+      );
+      for (const job of jobs) this.complete(job.id);
+    } catch (error) {
+      // Left active, the jobs expire and come back by themselves.
+      this.logger.warn({ err: error }, 'putting webhook jobs back failed');
+    } finally {
+      this.release(jobs.length);
+    }
+  }
+
+  private release(jobs: number): void {
+    this.held -= jobs;
+    this.settle();
+    this.wake();
   }
 
   /** One attempt of one delivery, recorded with its outcome in one transaction. */
@@ -390,7 +442,7 @@ export class WebhookDispatcher {
   }
 
   private settle(): void {
-    if (this.inFlight === 0 && !this.pumping) {
+    if (this.held === 0 && !this.pumping) {
       for (const resolve of this.idle) resolve();
       this.idle.clear();
     }
