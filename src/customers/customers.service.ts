@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { versionConflict } from '../common/http/if-match.decorator';
 import { isId, newId } from '../common/ids';
@@ -39,6 +40,20 @@ export class CustomersService {
   @Transactional({ readOnly: true })
   async get(ctx: RequestContext, customerId: string): Promise<CustomerResource> {
     return serializeCustomer(await this.find(ctx, customerId));
+  }
+
+  /** Several customers in one statement (GraphQL's order → customer loader); missing ids are absent. */
+  @Transactional({ readOnly: true })
+  async getMany(
+    ctx: RequestContext,
+    customerIds: readonly string[],
+  ): Promise<Map<string, CustomerResource>> {
+    const ids = customerIds.filter((id) => isId(id, 'cus'));
+    const customers =
+      ids.length === 0
+        ? []
+        : await this.connection.repository(ctx, CustomerEntity).findBy({ id: In(ids) });
+    return new Map(customers.map((customer) => [customer.id, serializeCustomer(customer)]));
   }
 
   @Transactional({ readOnly: true })

@@ -19,17 +19,19 @@ import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
  */
 const MAX_HELD = 256;
 /**
- * Attempts sent at once to one subscription in this process: a hanging endpoint ties up at most
- * this many sends (and MAX_WAITING_PER_ENDPOINT waiting jobs), so the others keep flowing.
+ * What one subscription may hold in this process: attempts sent at once, and jobs waiting for
+ * one of those. A responsive endpoint gets room for throughput; one with an attempt running for
+ * over SLOW_ATTEMPT_MS (hanging, or just slow) is held to a small share, so it never delays the
+ * others. Jobs beyond its share go back to the queue for a few seconds, in one transaction per
+ * batch. Even at the slow share, the waiting jobs start within pg-boss's 60 s expiry (16 sends of
+ * at most 10 s each).
  */
-const MAX_PER_ENDPOINT = 16;
-/**
- * Jobs kept waiting for a busy endpoint. More are put back in the queue for a second later, in one
- * transaction per batch; fewer would waste round trips re-queueing jobs of a single busy endpoint.
- * At 16 sends of at most 10 s each, 64 waiting jobs start within 40 s, inside pg-boss's 60 s.
- */
-const MAX_WAITING_PER_ENDPOINT = 64;
-const ENDPOINT_BUSY_DELAY_MS = 1_000;
+const ENDPOINT_SHARE = {
+  responsive: { sending: 64, waiting: 128 },
+  slow: { sending: 16, waiting: 16 },
+} as const;
+const SLOW_ATTEMPT_MS = 1_000;
+const ENDPOINT_BUSY_DELAY_MS = 2_000;
 /** New work of other instances is found by polling; this instance's commits wake it at once. */
 const POLL_INTERVAL_MS = 250;
 /** How often, and after how long overdue, pending deliveries without a live job are re-queued. */
@@ -111,20 +113,33 @@ function attemptValues(delivery: ClaimedDelivery, attemptedAt: Date, result: Web
   ];
 }
 
+interface Lane {
+  readonly sending: Set<{ readonly at: number }>;
+  readonly waiting: QueuedDelivery[];
+}
+
+/** The slow share as soon as one of the lane's attempts has run for SLOW_ATTEMPT_MS. */
+function shareOf(lane: Lane): (typeof ENDPOINT_SHARE)[keyof typeof ENDPOINT_SHARE] {
+  const now = performance.now();
+  for (const attempt of lane.sending)
+    if (now - attempt.at > SLOW_ATTEMPT_MS) return ENDPOINT_SHARE.slow;
+  return ENDPOINT_SHARE.responsive;
+}
+
 /**
  * Sends queued delivery attempts. It takes jobs from pg-boss with `fetch` and completes each when
  * its attempt is recorded, rather than through `work()`, whose handler holds a whole batch until
  * its slowest job returns: one endpoint that hangs for 10 s would hold up every delivery fetched
- * with it. Here each attempt runs on its own, up to MAX_HELD, and at most MAX_PER_ENDPOINT
- * per subscription.
+ * with it. Here each attempt runs on its own, up to MAX_HELD, within each subscription's share
+ * (ENDPOINT_SHARE).
  */
 @Injectable()
 export class WebhookDispatcher {
   /** Replaced by the application's logger in start(). */
   private logger: Logger = pino({ enabled: false });
   private readonly secrets: SecretBox;
-  /** Per subscription: attempts being sent, and jobs waiting for one of its slots. */
-  private readonly lanes = new Map<string, { sending: number; waiting: QueuedDelivery[] }>();
+  /** Per subscription: attempts being sent (with their start times), and jobs waiting. */
+  private readonly lanes = new Map<string, Lane>();
   private readonly completed: string[] = [];
   private bounced: QueuedDelivery[] = [];
   /** Jobs fetched and not yet completed, failed or put back. */
@@ -160,7 +175,10 @@ export class WebhookDispatcher {
     this.logger = logger.child({ component: 'webhook-dispatcher' });
     this.running = true;
     if (databaseUrl) void this.listen(databaseUrl);
-    this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      this.trimSlowLanes();
+      this.wake();
+    }, POLL_INTERVAL_MS);
     this.timer.unref();
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
@@ -218,19 +236,18 @@ export class WebhookDispatcher {
     const { subscriptionId } = job.data;
     let lane = this.lanes.get(subscriptionId);
     if (!lane) {
-      lane = { sending: 0, waiting: [] };
+      lane = { sending: new Set(), waiting: [] };
       this.lanes.set(subscriptionId, lane);
     }
-    if (lane.sending < MAX_PER_ENDPOINT) void this.send(job, lane);
-    else if (lane.waiting.length < MAX_WAITING_PER_ENDPOINT) lane.waiting.push(job);
+    const share = shareOf(lane);
+    if (lane.sending.size < share.sending) void this.send(job, lane);
+    else if (lane.waiting.length < share.waiting) lane.waiting.push(job);
     else this.bounce([job], ENDPOINT_BUSY_DELAY_MS);
   }
 
-  private async send(
-    job: QueuedDelivery,
-    lane: { sending: number; waiting: QueuedDelivery[] },
-  ): Promise<void> {
-    lane.sending += 1;
+  private async send(job: QueuedDelivery, lane: Lane): Promise<void> {
+    const started = { at: performance.now() };
+    lane.sending.add(started);
     this.sending += 1;
     this.metrics.webhookInFlight.set(this.sending);
     try {
@@ -241,14 +258,29 @@ export class WebhookDispatcher {
       this.logger.error({ err: error, deliveryId: job.data.deliveryId }, 'webhook attempt failed');
       await this.queue.fail(job.id, error as Error).catch(() => undefined);
     } finally {
-      lane.sending -= 1;
+      lane.sending.delete(started);
       this.sending -= 1;
       this.metrics.webhookInFlight.set(this.sending);
       this.release(1);
-      const next = this.running ? lane.waiting.shift() : undefined;
+      const next =
+        this.running && lane.sending.size < shareOf(lane).sending
+          ? lane.waiting.shift()
+          : undefined;
       if (next) void this.send(next, lane);
-      else if (lane.sending === 0 && lane.waiting.length === 0)
+      else if (lane.sending.size === 0 && lane.waiting.length === 0)
         this.lanes.delete(job.data.subscriptionId);
+    }
+  }
+
+  /**
+   * An endpoint that turned slow keeps only its slow share of waiting jobs; the rest go back to
+   * the queue, where other processes (or this one, later) take them before pg-boss expires them.
+   */
+  private trimSlowLanes(): void {
+    for (const lane of this.lanes.values()) {
+      const { waiting } = shareOf(lane);
+      if (lane.waiting.length > waiting)
+        this.bounce(lane.waiting.splice(waiting), ENDPOINT_BUSY_DELAY_MS);
     }
   }
 

@@ -37,9 +37,11 @@ const DEFAULT_MAX_RESPONSE_BYTES = 65_536;
 
 // Keep-alive pools are what let one dispatcher sustain ~1,000 deliveries/s to a single receiver
 // without a TCP (and TLS) handshake per delivery and without exhausting ephemeral ports.
+//
+// No socket cap per origin: the dispatcher already bounds attempts per subscription, and a cap
+// here would queue a healthy subscription's attempts behind a hanging one on the same host.
 const AGENT_OPTIONS = {
   keepAlive: true,
-  maxSockets: 64,
   // Idle pooled sockets are dropped before common server keep-alive timeouts (5 s in Node) so a
   // POST, which Node never retries, is rarely written to a socket the server is closing.
   timeout: 4_000,
