@@ -195,6 +195,27 @@ describe('webhooks', () => {
     });
   });
 
+  it('deletes a subscription while its backlog is being sent and failing', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const subscription = await subscribe(['customer.created']);
+      receiver.respond(subscription.path, (_request, response) => {
+        setTimeout(() => response.writeHead(500).end(), 20);
+      });
+      for (let i = 0; i < 30; i += 1)
+        await app.request('POST', '/v1/customers', {
+          token: store.key,
+          body: { email: `del-${round}-${i}@example.com` },
+        });
+      await receiver.waitFor(() => receiver.on(subscription.path).length >= 5);
+      const deleted = await app.request('DELETE', `/v1/webhook-subscriptions/${subscription.id}`, {
+        token: store.key,
+      });
+      expect(deleted.status).toBe(204);
+    }
+    const unexpected = app.logLines.filter((line) => (line.level as number) >= 50);
+    expect(unexpected).toEqual([]);
+  });
+
   it('signs with both secrets during a rotation, then with the new one alone', async () => {
     const subscription = await subscribe(['order.created']);
     const rotated = await app.request(

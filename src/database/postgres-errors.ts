@@ -34,3 +34,24 @@ export function violatedUniqueConstraint(error: unknown): string | undefined {
   const driverError = error.driverError as { code?: string; constraint?: string };
   return driverError.code === '23505' ? (driverError.constraint ?? '') : undefined;
 }
+
+function sqlState(error: unknown): string | undefined {
+  const cause = error instanceof QueryFailedError ? error.driverError : error;
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A deadlock or serialization failure: two transactions got in each other's way and PostgreSQL
+ * aborted one. Nothing is wrong with the request; retrying it succeeds.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === '40P01' || code === '40001';
+}
+
+/** A foreign key pointed at a row that a concurrent transaction deleted. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return sqlState(error) === '23503';
+}

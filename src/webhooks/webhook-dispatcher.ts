@@ -6,6 +6,7 @@ import { SecretBox } from '../common/crypto/secret-box';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Metrics } from '../observability/metrics';
+import { isForeignKeyViolation } from '../database/postgres-errors';
 import { nextRetryDelayMs } from './retry-schedule';
 import { postWebhook, WebhookResult } from './webhook-http';
 import { DELIVERIES_CHANNEL, WebhookOutbox } from './webhook-outbox';
@@ -51,6 +52,7 @@ interface ClaimedDelivery {
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_valid: boolean;
+  subscription_failing: boolean;
   lag_seconds: number;
 }
 
@@ -68,6 +70,7 @@ const CLAIM = `UPDATE platform.webhook_deliveries d
   RETURNING d.id, d.store_id, d.subscription_id, d.event_id, d.body, d.attempt_count, s.url,
             s.status AS subscription_status, s.secret_sealed, s.previous_secret_sealed,
             coalesce(s.previous_secret_expires_at > now(), false) AS previous_secret_valid,
+            s.failing_since IS NOT NULL AS subscription_failing,
             extract(epoch FROM now() - d.next_attempt_at)::float8 AS lag_seconds`;
 
 /**
@@ -90,13 +93,20 @@ const RECORD_ATTEMPT = `INSERT INTO platform.webhook_attempts
 
 /**
  * The common case in one statement, so one round trip and no explicit transaction: the attempt,
- * the delivery succeeded, and the subscription's failure streak (if any) ended.
+ * and the delivery succeeded. (A subscription in a failure streak takes the locking path below.)
  */
-const RECORD_SUCCESS = `WITH attempt AS (${RECORD_ATTEMPT}),
-  delivery AS (UPDATE platform.webhook_deliveries SET status = 'succeeded', lease_until = NULL,
-                      updated_at = now() WHERE id = $1)
-  UPDATE platform.webhook_subscriptions SET failing_since = NULL
-   WHERE id = $7 AND failing_since IS NOT NULL`;
+const RECORD_SUCCESS = `WITH attempt AS (${RECORD_ATTEMPT})
+  UPDATE platform.webhook_deliveries SET status = 'succeeded', lease_until = NULL,
+         updated_at = now() WHERE id = $1`;
+
+/**
+ * Every transaction that writes both takes the subscription row before its deliveries, as
+ * deleting a subscription does (its row, then the cascade): the same order everywhere, so the
+ * dispatcher and a DELETE never deadlock. No row: the subscription was deleted meanwhile.
+ */
+const LOCK_SUBSCRIPTION_FOR_OUTCOME = `UPDATE platform.webhook_subscriptions
+     SET failing_since = CASE WHEN $2 THEN NULL ELSE coalesce(failing_since, now()) END
+   WHERE id = $1 RETURNING failing_since`;
 
 function succeeded(result: WebhookResult): boolean {
   return result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
@@ -347,17 +357,14 @@ export class WebhookDispatcher {
       allowPrivateNetworks: this.config.webhookAllowPrivateNetworks,
     });
     this.metrics.webhookAttemptDuration.observe(result.durationMs / 1000);
-    if (succeeded(result)) {
-      await this.dataSource.query(RECORD_SUCCESS, [
-        ...attemptValues(delivery, attemptedAt, result),
-        delivery.subscription_id,
-      ]);
-      this.metrics.webhookAttempts.inc({ outcome: 'succeeded' });
-      return;
+    let disableReason: string | null;
+    try {
+      disableReason = await this.record(delivery, attemptedAt, result);
+    } catch (error) {
+      // The subscription, and its deliveries with it, was deleted during the attempt.
+      if (isForeignKeyViolation(error)) return;
+      throw error;
     }
-    const disableReason = await this.dataSource.transaction((manager) =>
-      this.recordFailure(manager, delivery, attemptedAt, result),
-    );
     if (disableReason) {
       const ctx = RequestContext.system(delivery.store_id, `webhook-${deliveryId}`);
       await this.subscriptions.disable(ctx, delivery.subscription_id, disableReason);
@@ -368,13 +375,45 @@ export class WebhookDispatcher {
    * Records a failed attempt and what follows from it, in one transaction: the next attempt
    * queued, or the delivery failed. Returns why the subscription must be disabled, if it must.
    */
-  private async recordFailure(
-    manager: EntityManager,
+  /** Records the attempt and its consequences; returns why to disable the subscription, if so. */
+  private async record(
     delivery: ClaimedDelivery,
     attemptedAt: Date,
     result: WebhookResult,
   ): Promise<string | null> {
-    await manager.query(RECORD_ATTEMPT, attemptValues(delivery, attemptedAt, result));
+    const values = attemptValues(delivery, attemptedAt, result);
+    if (succeeded(result) && !delivery.subscription_failing) {
+      await this.dataSource.query(RECORD_SUCCESS, values);
+      this.metrics.webhookAttempts.inc({ outcome: 'succeeded' });
+      return null;
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const [[subscription]]: [{ failing_since: Date | null }[], number] = await manager.query(
+        LOCK_SUBSCRIPTION_FOR_OUTCOME,
+        [delivery.subscription_id, succeeded(result)],
+      );
+      if (!subscription) return null;
+      await manager.query(RECORD_ATTEMPT, values);
+      if (succeeded(result)) {
+        await manager.query(
+          `UPDATE platform.webhook_deliveries SET status = 'succeeded', lease_until = NULL,
+                  updated_at = now() WHERE id = $1`,
+          [delivery.id],
+        );
+        this.metrics.webhookAttempts.inc({ outcome: 'succeeded' });
+        return null;
+      }
+      return this.scheduleNext(manager, delivery, result, subscription.failing_since!);
+    });
+  }
+
+  /** After a failed attempt: the next one queued, or the delivery failed. */
+  private async scheduleNext(
+    manager: EntityManager,
+    delivery: ClaimedDelivery,
+    result: WebhookResult,
+    failingSince: Date,
+  ): Promise<string | null> {
     const gone = result.statusCode === 410;
     const delay = gone
       ? null
@@ -402,13 +441,8 @@ export class WebhookDispatcher {
         },
       ]);
     }
-    const [[streak]] = await manager.query(
-      `UPDATE platform.webhook_subscriptions SET failing_since = coalesce(failing_since, now())
-        WHERE id = $1 RETURNING failing_since`,
-      [delivery.subscription_id],
-    );
     if (gone) return 'gone';
-    const failingFor = Date.now() - new Date(streak.failing_since).getTime();
+    const failingFor = Date.now() - new Date(failingSince).getTime();
     return failingFor >= FAILING_LIMIT_MS ? 'failing_for_5_days' : null;
   }
 

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { isDatabaseUnavailable } from '../../database/postgres-errors';
+import { isDatabaseUnavailable, isTransactionConflict } from '../../database/postgres-errors';
 import { DomainError, ErrorCode } from './domain-error';
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
@@ -28,6 +28,16 @@ export function toDomainError(error: unknown): { error: DomainError; unexpected:
       error: new DomainError('service_unavailable', 'The database is unreachable; retry shortly.', {
         headers: { 'Retry-After': '1' },
       }),
+      unexpected: false,
+    };
+  }
+  if (isTransactionConflict(error)) {
+    return {
+      error: new DomainError(
+        'conflict',
+        'A concurrent change got in the way and nothing was changed; retry the request.',
+        { headers: { 'Retry-After': '1' } },
+      ),
       unexpected: false,
     };
   }
