@@ -20,10 +20,15 @@ describe('statements per list page', () => {
           })),
         },
       });
+      const customer = await app.request('POST', '/v1/customers', {
+        token: key,
+        body: { email: `q${i}@example.com` },
+      });
       await app.request('POST', '/v1/orders', {
         token: key,
         body: {
-          email: 'q@example.com',
+          customerId: customer.body.id,
+          email: `q${i}@example.com`,
           lineItems: product.body.variants.map((v: { id: string }) => ({
             variantId: v.id,
             quantity: 1,
@@ -55,5 +60,28 @@ describe('statements per list page', () => {
 
   it('lists 50 events in three statements', async () => {
     expect(await statementsFor('/v1/events?limit=50')).toHaveLength(3);
+  });
+
+  async function graphqlStatements(query: string): Promise<string[]> {
+    app.sql.statements.length = 0;
+    const response = await app.request('POST', '/graphql', { token: key, body: { query } });
+    expect(response.body.errors).toBeUndefined();
+    return app.sql.statements.filter((sql) => !sql.includes('last_used_at'));
+  }
+
+  it('answers GraphQL for 50 products with their variants in four statements', async () => {
+    const statements = await graphqlStatements(
+      '{ products(first: 50) { nodes { id variants { sku price } } pageInfo { hasNextPage } } }',
+    );
+    expect(statements).toHaveLength(4);
+  });
+
+  it("answers GraphQL for 50 orders with line items and each order's customer in seven", async () => {
+    const statements = await graphqlStatements(
+      '{ orders(first: 50) { nodes { number lineItems { sku } customer { email } } } }',
+    );
+    // The orders page (4), then one batch for the 50 customers (BEGIN, SELECT, COMMIT).
+    expect(statements).toHaveLength(7);
+    expect(statements.filter((sql) => /FROM "customers"/.test(sql))).toHaveLength(1);
   });
 });

@@ -23,6 +23,9 @@ import { MigrationRunner } from '../database/migration-runner';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { HealthController } from '../observability/health.controller';
 import { Metrics } from '../observability/metrics';
+import { LOGGER } from '../observability/logger';
+import type { Logger } from 'pino';
+import { GraphqlApiModule } from '../graphql/graphql-api.module';
 import { PlatformModule } from '../platform/platform.module';
 
 export interface CoreDependencies {
@@ -30,6 +33,7 @@ export interface CoreDependencies {
   readonly dataSource: DataSource;
   readonly migrations: MigrationRunner;
   readonly databaseState: DatabaseState;
+  readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
@@ -46,6 +50,7 @@ export class CoreModule {
         { provide: MigrationRunner, useValue: dependencies.migrations },
         { provide: DatabaseState, useValue: dependencies.databaseState },
         { provide: Metrics, useValue: dependencies.metrics },
+        { provide: LOGGER, useValue: dependencies.logger },
         TransactionalConnection,
         CredentialResolver,
       ],
@@ -55,6 +60,7 @@ export class CoreModule {
         MigrationRunner,
         DatabaseState,
         Metrics,
+        LOGGER,
         TransactionalConnection,
         CredentialResolver,
       ],
@@ -78,6 +84,7 @@ export class AppModule {
         OrdersModule,
         WebhooksModule,
         MaintenanceModule,
+        GraphqlApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -171,6 +171,7 @@ async function openCore(
     migrations,
     databaseState: new DatabaseState(dataSource),
     metrics: new Metrics(dataSource),
+    logger,
   };
 }
 

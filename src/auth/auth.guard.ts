@@ -1,8 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
+import { newId } from '../common/ids';
 import { RequestContext } from '../common/request-context';
+import { authorizationOf, GraphqlContext } from '../graphql/graphql-context';
 import { CredentialResolver } from './credential-resolver';
 import { ACCESS_METADATA, AccessRule, GrantedScope } from './require-scopes.decorator';
 
@@ -32,14 +35,34 @@ export class AuthGuard implements CanActivate {
       );
     }
     if (rule.public) return true;
-    const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    const context =
+      execution.getType<GqlContextType>() === 'graphql'
+        ? await this.resolveGraphql(GqlExecutionContext.create(execution).getContext())
+        : await this.resolveHttp(execution.switchToHttp().getRequest<FastifyRequest>());
+    assertScopes(context, rule.scopes);
+    return true;
+  }
+
+  private async resolveHttp(request: FastifyRequest): Promise<RequestContext> {
     const context = await this.credentials.resolve(
       request.headers.authorization,
       String(request.id),
     );
     request.dukkadeeContext = context;
-    assertScopes(context, rule.scopes);
-    return true;
+    return context;
+  }
+
+  /**
+   * One credential per GraphQL operation (or WebSocket connection), resolved by the first
+   * root field that needs it; each root field then checks its own scopes.
+   */
+  private async resolveGraphql(gql: GraphqlContext): Promise<RequestContext> {
+    if (gql.dukkadee) return gql.dukkadee;
+    const requestId = gql.request ? String(gql.request.id) : newId('req');
+    const context = await this.credentials.resolve(authorizationOf(gql), requestId);
+    gql.dukkadee = context;
+    if (gql.request) gql.request.dukkadeeContext = context;
+    return context;
   }
 }
 

@@ -1,7 +1,7 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../common/errors/domain-error';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { toDomainError } from '../common/errors/to-domain-error';
 
 /** extensions.code of a top-level error, per domain code; other codes are upper-cased. */
@@ -18,15 +18,16 @@ const GRAPHQL_CODES: Partial<Record<ErrorCode, string>> = {
 /**
  * The GraphQL face of the one error type: every resolver error becomes `{message, extensions:
  * {code}}` with the same messages as REST; an unexpected error is logged and shown without
- * internals. GraphQL's own errors (syntax, validation) keep their codes.
+ * internals.
  */
 export function formatGraphqlError(
   logger: Logger,
 ): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
     const original = unwrapResolverError(error);
-    if (original instanceof GraphQLError && !(original.originalError instanceof Error))
-      return formatted;
+    // Errors of the request itself (syntax, validation, variables) have no path and carry
+    // Apollo's own codes; only what a resolver threw is mapped.
+    if (!(original instanceof DomainError) && formatted.path === undefined) return formatted;
     const { error: domain, unexpected } = toDomainError(original);
     if (unexpected)
       logger.error({ err: original, path: formatted.path }, 'unexpected GraphQL resolver error');

@@ -1,9 +1,29 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { isTimestamp } from '../common/validation/validators';
 
-function asSafeInteger(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  throw new GraphQLError('SafeInt must be an integer between -(2^53 - 1) and 2^53 - 1.', {
-    extensions: { code: 'BAD_USER_INPUT' },
+/** A scalar whose values, in and out, pass through one check that returns the JSON value. */
+function checkedScalar<T>(
+  definition: { name: string; description: string; literal: Kind.INT | Kind.STRING },
+  check: (value: unknown) => T | undefined,
+  requirement: string,
+): GraphQLScalarType<T, T> {
+  const coerce = (value: unknown): T => {
+    const checked = check(value);
+    if (checked === undefined)
+      throw new GraphQLError(`${definition.name} must be ${requirement}.`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    return checked;
+  };
+  return new GraphQLScalarType<T, T>({
+    name: definition.name,
+    description: definition.description,
+    serialize: coerce,
+    parseValue: coerce,
+    parseLiteral(ast) {
+      if (ast.kind !== definition.literal) return coerce(undefined);
+      return coerce(definition.literal === Kind.INT ? Number(ast.value) : ast.value);
+    },
   });
 }
 
@@ -11,13 +31,26 @@ function asSafeInteger(value: unknown): number {
  * An integer up to 2^53 - 1, written as a JSON number. GraphQL's Int stops at 2^31 - 1, which
  * money in minor units passes (21,474,836.47 in a two-decimal currency, far less in others).
  */
-export const SafeInt = new GraphQLScalarType({
-  name: 'SafeInt',
-  description: 'An integer from -(2^53 - 1) to 2^53 - 1, such as an amount in minor units.',
-  serialize: asSafeInteger,
-  parseValue: asSafeInteger,
-  parseLiteral(ast) {
-    if (ast.kind !== Kind.INT) throw new GraphQLError('SafeInt must be an integer literal.');
-    return asSafeInteger(Number(ast.value));
+export const SafeInt = checkedScalar(
+  {
+    name: 'SafeInt',
+    description: 'An integer from -(2^53 - 1) to 2^53 - 1, such as an amount in minor units.',
+    literal: Kind.INT,
   },
-});
+  (value) => (typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined),
+  'an integer between -(2^53 - 1) and 2^53 - 1',
+);
+
+/**
+ * An RFC 3339 timestamp, written exactly as REST writes it (UTC, milliseconds). The resources
+ * the services return already hold these strings, so no Date is made and parsed back.
+ */
+export const DateTime = checkedScalar(
+  {
+    name: 'DateTime',
+    description: 'An RFC 3339 timestamp, such as 2026-11-24T18:13:06.223Z.',
+    literal: Kind.STRING,
+  },
+  (value) => (value instanceof Date ? value.toISOString() : isTimestamp(value) ? value : undefined),
+  'an RFC 3339 timestamp such as 2026-01-31T09:00:00Z',
+);

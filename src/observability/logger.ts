@@ -1,6 +1,9 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 
+/** The application's pino logger, for providers that log structured lines themselves. */
+export const LOGGER = Symbol('LOGGER');
+
 /** One JSON logger for Fastify, Nest and the platform; credentials never reach a log line. */
 export function createLogger(level: string): Logger {
   return pino({

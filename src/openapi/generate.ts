@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { printSchema } from 'graphql';
 import pino from 'pino';
 import { platformMigrations, storeMigrations } from '../../migrations';
 import { createHttpApplication } from '../app/application';
@@ -15,15 +18,15 @@ import { buildOpenApiDocument } from './openapi';
 
 /**
  * Builds the HTTP application without a database (nothing connects until a request comes) and
- * returns its OpenAPI document, exactly as the running server serves it.
+ * hands it to `read`: the contracts it serves are exactly what the running server serves.
  */
-export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
+async function withOfflineApplication<T>(read: (app: NestFastifyApplication) => T): Promise<T> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/none',
     PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'),
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'dk-openapi-')),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'dk-contracts-')),
   });
   const dataSource = createDataSource({ url: config.databaseUrl!, poolSize: 1 });
   const core = {
@@ -32,14 +35,26 @@ export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
     migrations: new MigrationRunner(dataSource, platformMigrations, storeMigrations),
     databaseState: new DatabaseState(dataSource),
     metrics: new Metrics(dataSource),
+    logger: pino({ level: 'silent' }),
   };
-  const app = await createHttpApplication(core, pino({ level: 'silent' }));
+  const app = await createHttpApplication(core, core.logger);
   try {
     await app.init();
-    return buildOpenApiDocument(app);
+    return read(app);
   } finally {
     await app.close();
   }
+}
+
+export function generateOpenApiDocument(): Promise<OpenAPIObject> {
+  return withOfflineApplication(buildOpenApiDocument);
+}
+
+/** schema.graphql as the code builds it, sorted, with a final newline. */
+export function generateGraphqlSchema(): Promise<string> {
+  return withOfflineApplication(
+    (app) => `${printSchema(app.get(GraphQLSchemaHost).schema).trimEnd()}\n`,
+  );
 }
 
 /** The checked-in form: stable key order and a final newline, so diffs stay readable. */

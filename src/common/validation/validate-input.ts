@@ -8,7 +8,9 @@ import { DomainError, FieldError } from '../errors/domain-error';
  * GraphQL mutations run it in the resolver, so their failures become `userErrors`.
  */
 export function validateInput<T extends object>(type: ClassConstructor<T>, value: unknown): T {
-  const instance = plainToInstance(type, value ?? {}, { exposeDefaultValues: true });
+  const instance = plainToInstance(type, ordinaryObjects(value) ?? {}, {
+    exposeDefaultValues: true,
+  });
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -34,4 +36,14 @@ function flatten(errors: readonly ValidationError[], parent: string): FieldError
 
 function constraintCode(constraint: string): string {
   return constraint.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * graphql-js builds input objects without a prototype (`Object.create(null)`), which
+ * class-transformer does not map onto DTO classes; a structured clone makes them ordinary objects.
+ */
+function ordinaryObjects(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null
+    ? structuredClone(value)
+    : value;
 }

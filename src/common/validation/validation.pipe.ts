@@ -1,13 +1,15 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
 import { validateInput } from './validate-input';
 
 const PRIMITIVES = new Set<unknown>([String, Boolean, Number, Array, Object]);
 
 /**
- * Validates REST bodies and queries against their DTO classes (see validateInput). Other
- * parameters (GraphQL arguments carry numeric parameter types) pass through: GraphQL resolvers
- * validate inside the resolver, where a failure can become a mutation's `userErrors`.
+ * Validates REST bodies and queries against their DTO classes (see validateInput). Classes with
+ * no validation rules pass through: those are GraphQL input types (Nest hands GraphQL arguments
+ * to pipes as 'body' too), which their resolvers validate against the same DTOs, so that a
+ * failure can become a mutation's `userErrors` instead of a top-level error.
  */
 @Injectable()
 export class StrictValidationPipe implements PipeTransform {
@@ -15,6 +17,7 @@ export class StrictValidationPipe implements PipeTransform {
     const type = metadata.metatype;
     if (!type || PRIMITIVES.has(type)) return value;
     if (metadata.type !== 'body' && metadata.type !== 'query') return value;
+    if (!hasValidationRules(type)) return value;
     if (
       metadata.type === 'body' &&
       (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -25,4 +28,17 @@ export class StrictValidationPipe implements PipeTransform {
     }
     return validateInput(type as new () => object, value);
   }
+}
+
+const rulesByClass = new WeakMap<object, boolean>();
+
+function hasValidationRules(type: object): boolean {
+  let has = rulesByClass.get(type);
+  if (has === undefined) {
+    has =
+      getMetadataStorage().getTargetValidationMetadatas(type as new () => object, '', true, false)
+        .length > 0;
+    rulesByClass.set(type, has);
+  }
+  return has;
 }

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { GraphQLISODateTime } from '@nestjs/graphql';
-import { SafeInt } from '../scalars';
+
+import { DateTime, SafeInt } from '../scalars';
 import { ConnectionType, UserError } from './common.types';
 
 export enum ProductStatus {
@@ -57,10 +57,10 @@ export class Product {
   @Field(() => Int, { description: 'Pass as expectedVersion to update only this version' })
   version: number;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   createdAt: string;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   updatedAt: string;
 }
 
@@ -71,7 +71,7 @@ export class ProductFilter {
   @Field(() => ProductStatus, { nullable: true })
   status?: ProductStatus;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true })
   updatedSince?: string;
 }
 

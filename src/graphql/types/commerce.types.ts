@@ -1,5 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { SafeInt } from '../scalars';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { DateTime, SafeInt } from '../scalars';
 import { ConnectionType, UserError } from './common.types';
 
 @ObjectType()
@@ -22,10 +22,10 @@ export class Customer {
   @Field(() => Int)
   version: number;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   createdAt: string;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   updatedAt: string;
 }
 
@@ -119,10 +119,10 @@ export class Order {
   @Field(() => Int)
   version: number;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   createdAt: string;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   updatedAt: string;
 }
 
@@ -226,10 +226,10 @@ export class WebhookSubscription {
   @Field(() => Int)
   version: number;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   createdAt: string;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTime)
   updatedAt: string;
 }
 
