@@ -5,6 +5,7 @@ import { newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
+import { EventBus } from './event-bus';
 import { EventType, visibleEventTypes } from './event-catalog';
 import { EventEnvelope } from './event-envelope';
 import { EventEntity } from './event.entity';
@@ -36,7 +37,10 @@ export class EventLog {
   private readonly pending = new WeakMap<RequestContext, PendingEvent[]>();
   private readonly fanOuts: EventFanOut[] = [];
 
-  constructor(readonly connection: TransactionalConnection) {}
+  constructor(
+    readonly connection: TransactionalConnection,
+    private readonly bus: EventBus,
+  ) {}
 
   /** Registers a consumer that must see every event in its transaction (the webhook outbox). */
   addFanOut(fanOut: EventFanOut): void {
@@ -94,6 +98,7 @@ export class EventLog {
     await manager.getRepository(EventEntity).insert(rows);
     const envelopes = events.map((event) => event.envelope);
     for (const fanOut of this.fanOuts) await fanOut(ctx, manager, envelopes);
+    this.connection.afterCommit(ctx, () => this.bus.publish(envelopes));
   }
 
   /**

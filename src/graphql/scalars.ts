@@ -3,7 +3,7 @@ import { isTimestamp } from '../common/validation/validators';
 
 /** A scalar whose values, in and out, pass through one check that returns the JSON value. */
 function checkedScalar<T>(
-  definition: { name: string; description: string; literal: Kind.INT | Kind.STRING },
+  definition: { name: string; description: string; literal: Kind.INT | Kind.STRING | Kind.OBJECT },
   check: (value: unknown) => T | undefined,
   requirement: string,
 ): GraphQLScalarType<T, T> {
@@ -21,8 +21,11 @@ function checkedScalar<T>(
     serialize: coerce,
     parseValue: coerce,
     parseLiteral(ast) {
-      if (ast.kind !== definition.literal) return coerce(undefined);
-      return coerce(definition.literal === Kind.INT ? Number(ast.value) : ast.value);
+      if (ast.kind === Kind.INT && definition.literal === Kind.INT)
+        return coerce(Number(ast.value));
+      if (ast.kind === Kind.STRING && definition.literal === Kind.STRING) return coerce(ast.value);
+      // Output-only scalars (JSONObject) take no literals.
+      return coerce(undefined);
     },
   });
 }
@@ -53,4 +56,18 @@ export const DateTime = checkedScalar(
   },
   (value) => (value instanceof Date ? value.toISOString() : isTimestamp(value) ? value : undefined),
   'an RFC 3339 timestamp such as 2026-01-31T09:00:00Z',
+);
+
+/** Any JSON object, passed through as is: the event envelope of `Event.payload`. */
+export const JSONObject = checkedScalar<Record<string, unknown>>(
+  {
+    name: 'JSONObject',
+    description: 'A JSON object, such as the event envelope of Event.payload.',
+    literal: Kind.OBJECT,
+  },
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined,
+  'a JSON object',
 );

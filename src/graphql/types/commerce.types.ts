@@ -184,8 +184,11 @@ export class InventoryLevel {
   @Field(() => Int)
   inventoryQuantity: number;
 
-  @Field(() => ID)
-  adjustmentId: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The adjustment that set this level (inventoryAdjust); null in events',
+  })
+  adjustmentId?: string | null;
 }
 
 @ObjectType()

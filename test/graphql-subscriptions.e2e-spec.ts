@@ -1,0 +1,152 @@
+import { Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { SCOPES } from '../src/auth/scopes';
+import { EventBus } from '../src/events/event-bus';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** Live events over graphql-ws on /graphql, from the committed event log. */
+describe('GraphQL subscriptions', () => {
+  let app: TestApp;
+  let store: { storeId: string; key: string };
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    store = await app.createStore([...SCOPES]);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
+    await app.close();
+  });
+
+  function connect(token: string, onClose?: (code: number) => void): Client {
+    const client = createClient({
+      url: `${app.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      // The 4403 test expects the connection to fail; it is asserted through `closed`.
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => onClose?.((event as { code: number }).code) },
+    });
+    clients.push(client);
+    return client;
+  }
+
+  /** Subscribes and collects what arrives; resolves `started` once the server has it. */
+  function subscribe(client: Client, query: string) {
+    const received: Record<string, unknown>[] = [];
+    const errors: unknown[] = [];
+    const stop = client.subscribe(
+      { query },
+      {
+        next: (result) => {
+          if (result.errors) errors.push(result.errors);
+          else received.push(result.data as Record<string, unknown>);
+        },
+        error: (error) => errors.push(error),
+        complete: () => undefined,
+      },
+    );
+    return { received, errors, stop };
+  }
+
+  async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('Timed out');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  const listeners = () =>
+    (
+      app.running.app.get(EventBus) as unknown as { local: NodeJS.EventEmitter }
+    ).local.listenerCount(store.storeId);
+
+  it('sends committed events of the store as the event log has them, and detaches on completion', async () => {
+    const client = connect(store.key);
+    const before = listeners();
+    const events = subscribe(client, 'subscription { events { id type createdAt payload } }');
+    await until(() => listeners() === before + 1);
+    const product = await app.request('POST', '/v1/products', {
+      token: store.key,
+      body: { title: 'Live', variants: [{ sku: 'LIVE', price: 100 }] },
+    });
+    await until(() => events.received.length === 1);
+    const [{ events: event }] = events.received as { events: Record<string, unknown> }[];
+    const log = await app.request('GET', '/v1/events?type=product.created', { token: store.key });
+    const logged = log.body.data.find((item: { id: string }) => item.id === event.id);
+    expect(event).toEqual({
+      id: logged.id,
+      type: 'product.created',
+      createdAt: logged.createdAt,
+      payload: logged,
+    });
+    expect(logged.data.object.id).toBe(product.body.id);
+    events.stop();
+    await until(() => listeners() === before);
+  });
+
+  it('sends typed events, and nothing of a change that rolled back', async () => {
+    const client = connect(store.key);
+    const before = listeners();
+    const orders = subscribe(client, 'subscription { orderCreated { id number total } }');
+    await until(() => listeners() === before + 1);
+    const product = await app.request('POST', '/v1/products', {
+      token: store.key,
+      body: { title: 'Cup', variants: [{ sku: 'CUP', price: 250, inventoryQuantity: 1 }] },
+    });
+    const order = (quantity: number) =>
+      app.request('POST', '/v1/orders', {
+        token: store.key,
+        body: {
+          email: 'ann@example.com',
+          lineItems: [{ variantId: product.body.variants[0].id, quantity }],
+        },
+      });
+    expect((await order(5)).status).toBe(409);
+    const created = await order(1);
+    await until(() => orders.received.length >= 1);
+    // Give a rolled-back event the time to show up, if it ever could.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(orders.received).toEqual([
+      { orderCreated: { id: created.body.id, number: created.body.number, total: 250 } },
+    ]);
+    orders.stop();
+  });
+
+  it("sends only the store's own events, and only types the key may read", async () => {
+    const productsOnly = await app.createStore(['read_products', 'write_products']);
+    const client = connect(productsOnly.key);
+    const events = subscribe(client, 'subscription { events { type payload } }');
+    const other = await app.createStore([...SCOPES]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await app.request('POST', '/v1/products', {
+      token: other.key,
+      body: { title: 'Elsewhere', variants: [{ sku: 'E', price: 1 }] },
+    });
+    await app.request('POST', '/v1/products', {
+      token: productsOnly.key,
+      body: { title: 'Mine', variants: [{ sku: 'M', price: 1, inventoryQuantity: 3 }] },
+    });
+    await until(() => events.received.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const types = events.received.map((data) => (data.events as { type: string }).type);
+    expect(types).toEqual(['product.created']);
+    const forbidden = subscribe(client, 'subscription { orderCreated { id } }');
+    await until(() => forbidden.errors.length > 0);
+    expect(JSON.stringify(forbidden.errors)).toContain('FORBIDDEN');
+  });
+
+  it('closes the socket with 4403 for a bad token in connection_init', async () => {
+    let closedWith: number | undefined;
+    const client = connect('dk_test_notAKeyAtAllxxxxxxxxxxxxxxxxxxxxxxxxx', (code) => {
+      closedWith = code;
+    });
+    subscribe(client, 'subscription { events { id } }');
+    await until(() => closedWith !== undefined);
+    expect(closedWith).toBe(4403);
+  });
+});
