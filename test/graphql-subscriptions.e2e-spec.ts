@@ -140,6 +140,30 @@ describe('GraphQL subscriptions', () => {
     expect(JSON.stringify(forbidden.errors)).toContain('FORBIDDEN');
   });
 
+  it('applies the per-query limits over WebSocket too', async () => {
+    const client = connect(store.key);
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ');
+    const refused = subscribe(client, `subscription { events { id ${aliases} } }`);
+    await until(() => refused.errors.length > 0);
+    expect(JSON.stringify(refused.errors)).toContain('QUERY_TOO_COMPLEX');
+  });
+
+  it('caps the subscriptions one connection holds at 20', async () => {
+    const client = connect(store.key);
+    const open = Array.from({ length: 20 }, () =>
+      subscribe(client, 'subscription { events { id } }'),
+    );
+    await until(() => listeners() >= 20);
+    const refused = subscribe(client, 'subscription { events { id } }');
+    await until(() => refused.errors.length > 0);
+    expect(JSON.stringify(refused.errors)).toContain('20 subscriptions');
+    open[0].stop();
+    const accepted = subscribe(client, 'subscription { events { id } }');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(accepted.errors).toEqual([]);
+    for (const subscription of [...open, accepted]) subscription.stop();
+  });
+
   it('closes the socket with 4403 for a bad token in connection_init', async () => {
     let closedWith: number | undefined;
     const client = connect('dk_test_notAKeyAtAllxxxxxxxxxxxxxxxxxxxxxxxxx', (code) => {

@@ -292,7 +292,8 @@ describe('GraphQL', () => {
       { id: product.id },
       other.key,
     );
-    expect(read.body).toEqual({ data: { product: null } });
+    expect(read.body.data).toEqual({ product: null });
+    expect(read.body.errors).toBeUndefined();
     const update = await graphql(
       `
         mutation ($id: ID!) {
@@ -412,7 +413,7 @@ describe('GraphQL', () => {
     const syntax = await graphql('{ products(first: ) }');
     expect(syntax.status).toBe(400);
     expect(syntax.body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
-    const tooMany = await graphql('{ products(first: 100000) { nodes { id } } }');
+    const tooMany = await graphql('{ products(first: 251) { nodes { id } } }');
     expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     // Beyond 2^53 in variables, the JSON body itself is refused, as on every route.
     const hugeVariable = await graphql(PRODUCT_CREATE, {
@@ -430,5 +431,66 @@ describe('GraphQL', () => {
     );
     expect(badDate.status).toBe(400);
     expect(badDate.body.errors[0].message).toContain('RFC 3339');
+  });
+
+  it('reports the cost and the bucket in extensions.cost', async () => {
+    const response = await graphql('{ products(first: 10) { nodes { id variants { sku } } } }');
+    expect(response.body.extensions.cost).toEqual({
+      requestedQueryCost: 21,
+      actualQueryCost: 21,
+      throttleStatus: {
+        maximumAvailable: 2000,
+        currentlyAvailable: expect.any(Number),
+        restoreRate: 100,
+      },
+    });
+  });
+
+  it.each([
+    [
+      'deeper than 10 levels',
+      '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }',
+    ],
+    [
+      'with more than 30 aliases',
+      `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ')} }`,
+    ],
+    [
+      'costing more than 1,000 points',
+      '{ a: products(first: 250) { nodes { variants { id } } } b: products(first: 250) { nodes { variants { id } } } }',
+    ],
+    ['of more than 2,000 tokens', `{ ${'__typename '.repeat(2_001)} }`],
+  ])('refuses a query %s before it runs, with QUERY_TOO_COMPLEX', async (_what, query) => {
+    const response = await graphql(query);
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(response.body.data).toBeUndefined();
+  });
+});
+
+describe('GraphQL cost bucket', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: { GRAPHQL_COST_BUCKET: '150', GRAPHQL_COST_REFILL_PER_SECOND: '1' },
+    });
+  });
+  afterAll(() => app.close());
+
+  it('answers THROTTLED (429, Retry-After) once the credential has spent its points', async () => {
+    const { key } = await app.createStore([...SCOPES]);
+    const query = '{ products(first: 50) { nodes { id variants { sku } } } }';
+    const first = await app.request('POST', '/graphql', { token: key, body: { query } });
+    expect(first.status).toBe(200);
+    expect(first.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(49);
+    const second = await app.request('POST', '/graphql', { token: key, body: { query } });
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('52');
+    expect(second.body.errors[0].extensions.code).toBe('THROTTLED');
+    // Another credential has its own bucket.
+    const other = await app.createStore([...SCOPES]);
+    const third = await app.request('POST', '/graphql', { token: other.key, body: { query } });
+    expect(third.status).toBe(200);
   });
 });
