@@ -164,6 +164,16 @@ describe('GraphQL subscriptions', () => {
     for (const subscription of [...open, accepted]) subscription.stop();
   });
 
+  it('closes a connection that sends a message over 64 KiB', async () => {
+    let closedWith: number | undefined;
+    const client = connect(store.key, (code) => {
+      closedWith = code;
+    });
+    subscribe(client, `subscription { events { id } } # ${'x'.repeat(70 * 1024)}`);
+    await until(() => closedWith !== undefined);
+    expect(closedWith).toBe(1009);
+  });
+
   it('closes the socket with 4403 for a bad token in connection_init', async () => {
     let closedWith: number | undefined;
     const client = connect('dk_test_notAKeyAtAllxxxxxxxxxxxxxxxxxxxxxxxxx', (code) => {

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, GraphQLSchema, parse } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
 import type { CredentialResolver } from '../auth/credential-resolver';
 import { CostBuckets, ThrottleStatus } from './cost-buckets';
 import { authorizationOf, GraphqlContext } from './graphql-context';
@@ -20,18 +20,14 @@ export function assertTokenLimit(source: string): void {
 
 /**
  * Checks every operation against the per-query limits, charges its cost to the credential's
- * bucket, and reports both in `extensions.cost` (CONTRACT.md). The subscriptions path runs the
- * same checks from graphql-ws's onSubscribe; `onSchema` hands it the schema.
+ * bucket, and reports both in `extensions.cost` (CONTRACT.md). The WebSocket server runs the
+ * same checks in graphql-ws's onSubscribe.
  */
 export function queryCostPlugin(
   credentials: CredentialResolver,
   buckets: CostBuckets,
-  onSchema: (schema: GraphQLSchema) => void,
 ): ApolloServerPlugin<GraphqlContext> {
   return {
-    async serverWillStart({ schema }) {
-      onSchema(schema);
-    },
     async requestDidStart() {
       let requestedQueryCost: number | undefined;
       let throttleStatus: ThrottleStatus | undefined;
