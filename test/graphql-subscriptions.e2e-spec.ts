@@ -38,6 +38,7 @@ describe('GraphQL subscriptions', () => {
   function subscribe(client: Client, query: string) {
     const received: Record<string, unknown>[] = [];
     const errors: unknown[] = [];
+    const state = { completed: false };
     const stop = client.subscribe(
       { query },
       {
@@ -46,10 +47,12 @@ describe('GraphQL subscriptions', () => {
           else received.push(result.data as Record<string, unknown>);
         },
         error: (error) => errors.push(error),
-        complete: () => undefined,
+        complete: () => {
+          state.completed = true;
+        },
       },
     );
-    return { received, errors, stop };
+    return { received, errors, stop, state };
   }
 
   async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -172,6 +175,22 @@ describe('GraphQL subscriptions', () => {
     subscribe(client, `subscription { events { id } } # ${'x'.repeat(70 * 1024)}`);
     await until(() => closedWith !== undefined);
     expect(closedWith).toBe(1009);
+  });
+
+  it('ends the subscriptions of a key once it is revoked', async () => {
+    const own = await app.createStore([...SCOPES]);
+    const client = connect(own.key);
+    const events = subscribe(client, 'subscription { events { id } }');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const revoked = await app.request(
+      'DELETE',
+      `/v1/platform/stores/${own.storeId}/api-keys/${own.keyId}`,
+      { token: app.adminToken },
+    );
+    expect(revoked.status).toBe(204);
+    // Streams re-check their keys every 5 seconds.
+    await until(() => events.state.completed, 8_000);
+    expect(events.errors).toEqual([]);
   });
 
   it('closes the socket with 4403 for a bad token in connection_init', async () => {

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuthGuard } from '../auth/auth.guard';
+import { CredentialWatch } from '../auth/credential-watch';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
@@ -53,6 +54,7 @@ export class CoreModule {
         { provide: LOGGER, useValue: dependencies.logger },
         TransactionalConnection,
         CredentialResolver,
+        CredentialWatch,
       ],
       exports: [
         APP_CONFIG,
@@ -63,6 +65,7 @@ export class CoreModule {
         LOGGER,
         TransactionalConnection,
         CredentialResolver,
+        CredentialWatch,
       ],
     };
   }

@@ -41,6 +41,9 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
+    // The CLI and `npm run worker` run the modules without an HTTP server.
+    const httpServer = this.adapterHost.httpAdapter?.getHttpServer();
+    if (!httpServer) return;
     const server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     const formatError = formatGraphqlError(this.logger);
     this.disposable = useServer<Record<string, unknown>>(
@@ -75,11 +78,9 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
       server,
     );
     this.server = server;
-    this.adapterHost.httpAdapter
-      .getHttpServer()
-      .on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-        this.upgrade(request, socket, head),
-      );
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(request, socket, head),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

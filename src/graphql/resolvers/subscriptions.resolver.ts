@@ -2,6 +2,7 @@ import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { Ctx } from '../../auth/ctx.decorator';
 import { RequireScopes } from '../../auth/require-scopes.decorator';
 import type { RequestContext } from '../../common/request-context';
+import { CredentialWatch } from '../../auth/credential-watch';
 import { EventBus } from '../../events/event-bus';
 import { EventType, visibleEventTypes } from '../../events/event-catalog';
 import type { EventEnvelope } from '../../events/event-envelope';
@@ -11,12 +12,15 @@ import { Event } from '../types/event.types';
 
 /**
  * Live events over graphql-ws, from the event bus: only the credential's store, only the types
- * its read scopes reach, and only what has committed. Each field is an async iterator whose
+ * its read scopes reach, only what has committed, and only while the credential stays valid. Each field is an async iterator whose
  * `return()` (the client completes or disconnects) detaches it from the bus at once.
  */
 @Resolver()
 export class SubscriptionsResolver {
-  constructor(private readonly bus: EventBus) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly credentials: CredentialWatch,
+  ) {}
 
   @Subscription(() => Event, {
     description: 'Every event the credential may read, or only `types` among them',
@@ -74,8 +78,14 @@ export class SubscriptionsResolver {
   ): AsyncIterableIterator<EventEnvelope<object>> {
     const detach = new AbortController();
     const source = this.bus.events(ctx.requireStore(), detach.signal);
+    // A revoked key (or suspended store) ends the subscription: the client sees it complete.
+    const unwatch = this.credentials.watch(ctx, () => detach.abort());
     async function* filtered() {
-      for await (const event of source) if (keep(event)) yield event;
+      try {
+        for await (const event of source) if (keep(event)) yield event;
+      } finally {
+        unwatch();
+      }
     }
     const events = filtered();
     return {
