@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
@@ -431,6 +432,32 @@ describe('GraphQL', () => {
     );
     expect(badDate.status).toBe(400);
     expect(badDate.body.errors[0].message).toContain('RFC 3339');
+  });
+
+  it('serves automatic persisted queries over GET', async () => {
+    const query = '{ products(first: 1) { nodes { id } } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const extensions = encodeURIComponent(
+      JSON.stringify({ persistedQuery: { version: 1, sha256Hash } }),
+    );
+    const unknown = await app.request('GET', `/graphql?extensions=${extensions}`, {
+      token: store.key,
+    });
+    expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await app.request('POST', '/graphql', {
+      token: store.key,
+      body: { query, extensions: { persistedQuery: { version: 1, sha256Hash } } },
+    });
+    expect(registered.body.errors).toBeUndefined();
+    const byHash = await app.request('GET', `/graphql?extensions=${extensions}`, {
+      token: store.key,
+    });
+    expect(byHash.status).toBe(200);
+    expect(byHash.body.data).toEqual(registered.body.data);
+    const anonymous = await app.request('GET', `/graphql?extensions=${extensions}`, {
+      token: null,
+    });
+    expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('reports the cost and the bucket in extensions.cost', async () => {

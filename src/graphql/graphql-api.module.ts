@@ -21,6 +21,8 @@ import { CustomersResolver, OrdersResolver } from './resolvers/commerce.resolver
 import { SubscriptionsResolver } from './resolvers/subscriptions.resolver';
 import { WebhooksResolver } from './resolvers/webhooks.resolver';
 
+const PERSISTED_QUERY_TTL_SECONDS = 3_600;
+
 /**
  * GraphQL at /graphql: code-first resolvers over the same services as REST. The schema is built
  * in memory; `npm run contracts` writes it to schema.graphql, which a test keeps in step.
@@ -49,6 +51,12 @@ import { WebhooksResolver } from './resolvers/webhooks.resolver';
         return {
           path: '/graphql',
           formatError,
+          // Automatic persisted queries: a client sends the query's SHA-256 (over GET, cacheable),
+          // and the query itself only once per hour per instance.
+          persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
+          // CSRF needs ambient credentials (cookies); this API takes bearer tokens only, which a
+          // cross-site request cannot carry, so plain GETs from mobile clients are allowed.
+          csrfPrevention: false,
           autoSchemaFile: true,
           sortSchema: true,
           // Nest's GraphiQL page loads React and GraphiQL from a CDN; not served here.
