@@ -434,6 +434,30 @@ describe('GraphQL', () => {
     expect(badDate.body.errors[0].message).toContain('RFC 3339');
   });
 
+  it('serves the GraphiQL explorer to browsers from local packages, no CDN', async () => {
+    const page = await app.request('GET', '/graphql', {
+      token: null,
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.text).not.toMatch(/https?:\/\//);
+    const assets = [...page.text.matchAll(/(?:src|href)="(\/graphql\/explorer\/[^"]+)"/g)].map(
+      (match) => match[1],
+    );
+    expect(assets).toHaveLength(4);
+    for (const asset of assets) {
+      const response = await app.request('GET', asset, { token: null });
+      expect({ asset, status: response.status, size: response.text.length > 1000 }).toEqual({
+        asset,
+        status: 200,
+        size: true,
+      });
+    }
+    const missing = await app.request('GET', '/graphql/explorer/secrets.txt', { token: null });
+    expect(missing.status).toBe(404);
+  });
+
   it('serves automatic persisted queries over GET', async () => {
     const query = '{ products(first: 1) { nodes { id } } }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');

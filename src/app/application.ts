@@ -23,6 +23,7 @@ import { Metrics } from '../observability/metrics';
 import { requestIdFor } from '../observability/request-id';
 import { runOnboarding } from '../onboarding/onboarding';
 import { mountOpenApi } from '../openapi/openapi';
+import { mountGraphqlExplorer } from '../graphql/explorer';
 import { AppModule, CoreDependencies } from './app.module';
 import { clientErrorHandler, frameworkErrorHandler, registerHttpHooks } from './http-hooks';
 
@@ -138,6 +139,8 @@ export async function createHttpApplication(
   app.enableVersioning({ type: VersioningType.URI });
   registerHttpHooks(app.getHttpAdapter().getInstance(), core.databaseState, core.metrics);
   mountOpenApi(app, core.config);
+  if (core.config.nodeEnv !== 'production')
+    mountGraphqlExplorer(app.getHttpAdapter().getInstance());
   return app;
 }
 
