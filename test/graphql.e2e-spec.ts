@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSchema } from 'graphql';
@@ -543,5 +544,38 @@ describe('GraphQL cost bucket', () => {
     const other = await app.createStore([...SCOPES]);
     const third = await app.request('POST', '/graphql', { token: other.key, body: { query } });
     expect(third.status).toBe(200);
+  });
+});
+
+describe('GraphQL allowlist mode (first-party apps)', () => {
+  let app: TestApp;
+  const listed = '{ products(first: 5) { nodes { id title } } }';
+  const listedHash = createHash('sha256').update(listed).digest('hex');
+
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dk-ops-')), 'operations.json');
+    writeFileSync(file, JSON.stringify({ [listedHash]: listed }));
+    app = await startTestApp({
+      env: { GRAPHQL_OPERATIONS_FILE: file, GRAPHQL_ALLOWLIST: 'true' },
+    });
+  });
+  afterAll(() => app.close());
+
+  it('runs registered operations by hash from the first request, and nothing else', async () => {
+    const { key } = await app.createStore([...SCOPES]);
+    const extensions = encodeURIComponent(
+      JSON.stringify({ persistedQuery: { version: 1, sha256Hash: listedHash } }),
+    );
+    const byHash = await app.request('GET', `/graphql?extensions=${extensions}`, { token: key });
+    expect(byHash.status).toBe(200);
+    expect(byHash.body.data).toEqual({ products: { nodes: [] } });
+    const byText = await app.request('POST', '/graphql', { token: key, body: { query: listed } });
+    expect(byText.body.errors).toBeUndefined();
+    const other = await app.request('POST', '/graphql', {
+      token: key,
+      body: { query: '{ customers { nodes { email } } }' },
+    });
+    expect(other.status).toBe(400);
+    expect(other.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
 });

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     ['WEBHOOK_DISPATCHER', 'sometimes'],
     ['EVENT_RETENTION_DAYS', '10'],
     ['EVENT_RETENTION_DAYS', '45.5'],
+    ['GRAPHQL_ALLOWLIST', 'true'],
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_URL', 'ftp://example.com'],
     ['RATE_LIMIT_BUCKET', '-1'],

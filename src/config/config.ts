@@ -49,6 +49,8 @@ const environmentSchema = z.object({
   RATE_LIMIT_REFILL_PER_SECOND: positiveInt.default(20),
   GRAPHQL_COST_BUCKET: positiveInt.default(2000),
   GRAPHQL_COST_REFILL_PER_SECOND: positiveInt.default(100),
+  GRAPHQL_OPERATIONS_FILE: z.string().min(1).optional(),
+  GRAPHQL_ALLOWLIST: booleanFlag.default(false),
   DATA_DIR: z.string().min(1).default('.data'),
 });
 
@@ -73,6 +75,10 @@ export interface AppConfig {
   readonly metricsToken?: string;
   readonly rateLimit: { readonly bucket: number; readonly refillPerSecond: number };
   readonly graphqlCost: { readonly bucket: number; readonly refillPerSecond: number };
+  /** A JSON file of `{"<sha256 hex>": "<operation>"}` known in advance (first-party apps). */
+  readonly graphqlOperationsFile?: string;
+  /** Only the operations of that file are accepted. */
+  readonly graphqlAllowlist: boolean;
   readonly dataDir: string;
 }
 
@@ -101,6 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !values.ENCRYPTION_KEY) {
     throw new ConfigError(
       'Missing environment variable ENCRYPTION_KEY: required when NODE_ENV=production',
+    );
+  }
+  if (values.GRAPHQL_ALLOWLIST && !values.GRAPHQL_OPERATIONS_FILE) {
+    throw new ConfigError(
+      'Invalid environment variable GRAPHQL_ALLOWLIST: needs GRAPHQL_OPERATIONS_FILE, the operations it allows',
     );
   }
   const dataDir = values.DATA_DIR;
@@ -134,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bucket: values.RATE_LIMIT_BUCKET,
       refillPerSecond: values.RATE_LIMIT_REFILL_PER_SECOND,
     },
+    graphqlOperationsFile: values.GRAPHQL_OPERATIONS_FILE,
+    graphqlAllowlist: values.GRAPHQL_ALLOWLIST,
     graphqlCost: {
       bucket: values.GRAPHQL_COST_BUCKET,
       refillPerSecond: values.GRAPHQL_COST_REFILL_PER_SECOND,

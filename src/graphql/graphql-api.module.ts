@@ -15,6 +15,7 @@ import { CostBuckets } from './cost-buckets';
 import { GraphqlContext } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
+import { OperationsManifest } from './operations-manifest';
 import { assertTokenLimit, queryCostPlugin } from './query-cost.plugin';
 import { CatalogResolver } from './resolvers/catalog.resolver';
 import { CustomersResolver, OrdersResolver } from './resolvers/commerce.resolver';
@@ -22,6 +23,26 @@ import { SubscriptionsResolver } from './resolvers/subscriptions.resolver';
 import { WebhooksResolver } from './resolvers/webhooks.resolver';
 
 const PERSISTED_QUERY_TTL_SECONDS = 3_600;
+
+/** The operation text and persisted-query hash a POST body or GET query string carries. */
+function operationOf(request: FastifyRequest): { query?: string; hash?: string } {
+  const fields = (request.method === 'GET' ? request.query : request.body) as
+    { query?: unknown; extensions?: unknown } | undefined;
+  let extensions = fields?.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      extensions = undefined; // Apollo answers the malformed parameter itself
+    }
+  }
+  const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
+    ?.persistedQuery?.sha256Hash;
+  return {
+    query: typeof fields?.query === 'string' ? fields.query : undefined,
+    hash: typeof hash === 'string' ? hash : undefined,
+  };
+}
 
 /**
  * GraphQL at /graphql: code-first resolvers over the same services as REST. The schema is built
@@ -44,6 +65,10 @@ const PERSISTED_QUERY_TTL_SECONDS = 3_600;
         config: AppConfig,
       ): ApolloDriverConfig => {
         const formatError = formatGraphqlError(logger);
+        const operations = OperationsManifest.load(
+          config.graphqlOperationsFile,
+          config.graphqlAllowlist,
+        );
         const buckets = new CostBuckets(
           config.graphqlCost.bucket,
           config.graphqlCost.refillPerSecond,
@@ -53,7 +78,10 @@ const PERSISTED_QUERY_TTL_SECONDS = 3_600;
           formatError,
           // Automatic persisted queries: a client sends the query's SHA-256 (over GET, cacheable),
           // and the query itself only once per hour per instance.
-          persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
+          persistedQueries: {
+            cache: operations.cache(PERSISTED_QUERY_TTL_SECONDS),
+            ttl: PERSISTED_QUERY_TTL_SECONDS,
+          },
           // CSRF needs ambient credentials (cookies); this API takes bearer tokens only, which a
           // cross-site request cannot carry, so plain GETs from mobile clients are allowed.
           csrfPrevention: false,
@@ -74,10 +102,9 @@ const PERSISTED_QUERY_TTL_SECONDS = 3_600;
           ],
           context: (transport: FastifyRequest): GraphqlContext => {
             // Before Apollo parses and validates, which would walk a huge document first.
-            const query =
-              (transport.body as { query?: unknown } | undefined)?.query ??
-              (transport.query as { query?: unknown } | undefined)?.query;
-            if (typeof query === 'string') assertTokenLimit(query);
+            const { query, hash } = operationOf(transport);
+            if (query !== undefined) assertTokenLimit(query);
+            operations.assertAllowed(query, hash);
             return { request: transport };
           },
         };

@@ -10,7 +10,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { CredentialResolver } from '../auth/credential-resolver';
 import { newId } from '../common/ids';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
+import { NOT_IN_LIST, OperationsManifest } from './operations-manifest';
 import { authorizationOf, GraphqlContext } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { assertTokenLimit } from './query-cost.plugin';
@@ -38,7 +40,15 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly credentials: CredentialResolver,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.operations = OperationsManifest.load(
+      config.graphqlOperationsFile,
+      config.graphqlAllowlist,
+    );
+  }
+
+  private readonly operations: OperationsManifest;
 
   onApplicationBootstrap(): void {
     // The CLI and `npm run worker` run the modules without an HTTP server.
@@ -121,6 +131,7 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
       ];
     try {
       assertTokenLimit(payload.query);
+      this.operations.assertAllowed(payload.query, undefined);
       measureQuery(
         this.schemaHost.schema,
         parse(payload.query),
@@ -129,7 +140,10 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
       );
       return undefined;
     } catch (error) {
-      if (error instanceof GraphQLError && error.extensions.code === QUERY_TOO_COMPLEX)
+      if (
+        error instanceof GraphQLError &&
+        (error.extensions.code === QUERY_TOO_COMPLEX || error.extensions.code === NOT_IN_LIST)
+      )
         return [error];
       return undefined; // a syntax error: graphql-ws reports it itself
     }
