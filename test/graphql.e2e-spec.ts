@@ -500,10 +500,6 @@ describe('GraphQL', () => {
 
   it.each([
     [
-      'deeper than 10 levels',
-      '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }',
-    ],
-    [
       'with more than 30 aliases',
       `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ')} }`,
     ],

@@ -21,6 +21,8 @@ export const QUERY_LIMITS = {
 
 export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+
 function tooComplex(message: string, extra: Record<string, number> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: QUERY_TOO_COMPLEX, ...extra } });
 }
@@ -58,6 +60,9 @@ export function measureQuery(
     for (const selection of selections.selections) {
       if (selection.kind === Kind.FIELD) {
         if (selection.alias) aliases += 1;
+        // Introspection is public and nests by design (ofType { ofType { … } }); the token
+        // limit bounds it, and it touches no data.
+        if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
         const below = selection.selectionSet ? depthOf(selection.selectionSet, seen) : 0;
         deepest = Math.max(deepest, 1 + below);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
