@@ -34,6 +34,7 @@ import { APP_CONFIG, AppConfig, loadConfig } from '../src/config/config';
 import { ENTITIES } from '../src/database/data-source';
 import { storeSchemaName } from '../src/database/store-schema';
 import { TransactionalConnection } from '../src/database/transactional-connection';
+import { createLogger, LOGGER } from '../src/observability/logger';
 
 /** Every method runs on the data source's manager: one pooled connection per statement. */
 class DirectConnection extends TransactionalConnection {
@@ -65,8 +66,10 @@ class BareCoreModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: DataSource, useValue: dataSource },
         { provide: TransactionalConnection, useValue: connection },
+        // The event bus takes the logger; it logs nothing here.
+        { provide: LOGGER, useValue: createLogger('silent') },
       ],
-      exports: [APP_CONFIG, DataSource, TransactionalConnection],
+      exports: [APP_CONFIG, DataSource, TransactionalConnection, LOGGER],
     };
   }
 }

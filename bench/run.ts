@@ -3,10 +3,13 @@
  * app without authentication, tenancy and logging, and on a "raw" server (plain Fastify and pg,
  * no Nest, no TypeORM), with their ratios; the full app's p99 at a steady request rate; order
  * creation throughput on the full app (with a check of the orders it left); the full app's time
- * to ready and its idle memory; webhook delivery on the full app: deliveries per second from a
+ * to ready and its idle memory; GraphQL on a full app of its own (cost bucket out of the way): the
+ * product page over GraphQL beside REST and raw, the latency of a subscription event at a steady
+ * low rate of PATCHes, the fan-out of events to 1,000 subscribed WebSockets and the RSS per idle
+ * socket; webhook delivery on the full app: deliveries per second from a
  * queued backlog to a local receiver (in a process of its own) and the latency from an order's
  * 201 to its `order.created` webhook at a steady low rate (receiver in this process). Servers run
- * as child processes; autocannon runs here.
+ * as child processes; autocannon and the WebSocket clients run here.
  *
  * Uses the PostgreSQL server of DATABASE_URL when set (creating and dropping `dk_bench_*`
  * databases on it), an embedded one in a temporary directory otherwise.
@@ -15,13 +18,19 @@
  * slices those seconds are split into, default 5), BENCH_WARMUP_SECONDS (default 2),
  * BENCH_CONNECTIONS (default "1,50", for the scenarios that do not fix theirs), BENCH_RESTARTS
  * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,bare,raw"; "all" adds the
- * attribution targets bare-tx and full-nolog), BENCH_SECTIONS (default "http,webhooks": the
- * autocannon tables and the webhook section; startup and memory are always measured).
+ * attribution targets bare-tx and full-nolog), BENCH_SECTIONS (default "http,graphql,webhooks":
+ * the autocannon tables, the GraphQL section and the webhook section; startup and memory are
+ * always measured).
+ * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
+ * (measured per target and row, in BENCH_ROUNDS slices after 1 s of warm-up, default 5),
+ * BENCH_GRAPHQL_LATENCY_RATE (PATCHes per second, one at a time, default 20),
+ * BENCH_GRAPHQL_LATENCY_SECONDS (default 10), BENCH_GRAPHQL_SUBSCRIBERS (WebSockets of the
+ * fan-out, default 1000), BENCH_GRAPHQL_FANOUT_EVENTS (one every 500 ms, default 10).
  * Webhooks: BENCH_WEBHOOK_DELIVERIES (queued for the throughput run, default 10000),
  * BENCH_WEBHOOK_SUBSCRIPTIONS (to order.created, default 10), BENCH_WEBHOOK_LATENCY_RATE (orders
  * per second, one at a time, default 20), BENCH_WEBHOOK_LATENCY_SECONDS (default 10),
- * BENCH_CPU_PROF_DIR (when set, the dispatching app runs with `node --cpu-prof` and writes its
- * profile there).
+ * BENCH_CPU_PROF_DIR (when set, the webhook section's dispatching app and the GraphQL section's app
+ * run with `node --cpu-prof` and write their profiles there).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,20 +41,34 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { BenchDatabaseServer } from './lib/database';
 import { Client, escapeIdentifier } from 'pg';
-import { LoadRequest, LoadResult, LoadShape, mergeLoads, runLoad } from './lib/load';
+import { alternateLoads, LoadRequest, LoadResult, LoadShape, sendOnce } from './lib/load';
 import { Fixture, seed, stockOrderRequest } from './lib/seed';
 import { freePort, ServerProcess } from './lib/server-process';
-import { Column, formatMs, formatNumber, renderTable } from './lib/table';
+import {
+  Column,
+  describeLoad,
+  formatMs,
+  formatNumber,
+  RatioColumn,
+  renderTable,
+  throughputTable,
+} from './lib/table';
+import { GraphqlSettings, graphqlReport, runGraphqlBench } from './lib/graphql';
 import { runWebhookBench, webhookReport, WebhookSettings } from './lib/webhooks';
 
 // ---------------------------------------------------------------------------------------------
 // What is measured: add targets, scenarios and ratios here.
 // ---------------------------------------------------------------------------------------------
 
+const ROUNDS = Math.round(positiveNumber('BENCH_ROUNDS', 5));
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR
+  ? resolve(process.env.BENCH_CPU_PROF_DIR)
+  : undefined;
+
 const SETTINGS = {
   /** Measured seconds per target and cell, split into `rounds` alternating slices. */
   seconds: positiveNumber('BENCH_SECONDS', 10),
-  rounds: Math.round(positiveNumber('BENCH_ROUNDS', 5)),
+  rounds: ROUNDS,
   warmupSeconds: positiveNumber('BENCH_WARMUP_SECONDS', 2),
   pauseMs: 300,
   connections: connectionCounts(process.env.BENCH_CONNECTIONS ?? '1,50'),
@@ -62,14 +85,28 @@ const SETTINGS = {
     latencyRate: positiveNumber('BENCH_WEBHOOK_LATENCY_RATE', 20),
     latencySeconds: positiveNumber('BENCH_WEBHOOK_LATENCY_SECONDS', 10),
     latencyWarmupSeconds: 1,
-    cpuProfileDir: process.env.BENCH_CPU_PROF_DIR
-      ? resolve(process.env.BENCH_CPU_PROF_DIR)
-      : undefined,
+    cpuProfileDir: CPU_PROFILE_DIR,
   } satisfies WebhookSettings,
+  graphql: {
+    connections: connectionCounts(process.env.BENCH_GRAPHQL_CONNECTIONS ?? '1,50'),
+    seconds: positiveNumber('BENCH_GRAPHQL_SECONDS', 5),
+    rounds: ROUNDS,
+    warmupSeconds: 1,
+    pauseMs: 300,
+    latencyRate: positiveNumber('BENCH_GRAPHQL_LATENCY_RATE', 20),
+    latencySeconds: positiveNumber('BENCH_GRAPHQL_LATENCY_SECONDS', 10),
+    latencyWarmupSeconds: 1,
+    subscribers: Math.round(positiveNumber('BENCH_GRAPHQL_SUBSCRIBERS', 1000)),
+    openConcurrency: 100,
+    fanoutEvents: Math.round(positiveNumber('BENCH_GRAPHQL_FANOUT_EVENTS', 10)),
+    eventIntervalMs: 500,
+    idleMs: 2000,
+    cpuProfileDir: CPU_PROFILE_DIR,
+  } satisfies GraphqlSettings,
 } as const;
 
 /** BENCH_SECTIONS: what runs besides the startup and memory figures. */
-const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,webhooks');
+const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks');
 
 const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
 
@@ -142,16 +179,6 @@ interface Scenario {
 interface Verification {
   readonly ok: boolean;
   readonly lines: readonly string[];
-}
-
-interface Ratio {
-  readonly label: string;
-  readonly numerator: string;
-  readonly denominator: string;
-  /** The issue's target for numerator rps / denominator rps. */
-  readonly atLeast?: number;
-  /** The cells the target is for (all by default), and how the header names them. */
-  readonly targetFor?: { readonly label: string; applies(cell: Cell): boolean };
 }
 
 const TARGETS: readonly TargetDefinition[] = [
@@ -279,7 +306,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const RATIOS: readonly Ratio[] = [
+const RATIOS: readonly RatioColumn[] = [
   { label: 'full/bare', numerator: 'full', denominator: 'bare', atLeast: 0.8 },
   {
     label: 'full/raw',
@@ -288,7 +315,7 @@ const RATIOS: readonly Ratio[] = [
     atLeast: 0.6,
     targetFor: {
       label: 'list c=50',
-      applies: (cell) => cell.scenario.name === PRODUCT_LIST.name && cell.connections === 50,
+      applies: (row) => row.route === PRODUCT_LIST.name && row.connections === 50,
     },
   },
   { label: 'bare-tx/bare', numerator: 'bare-tx', denominator: 'bare' },
@@ -398,9 +425,8 @@ async function main(): Promise<void> {
     counted.set(scenario, await checkScenario(scenario, servers, fixture));
 
   // 5. Load: per scenario and connection count, every target warmed up, then measured in short
-  //    slices that alternate between the targets, so that drift in the machine's speed (a shared
-  //    VM) weighs on all of them alike. The slice order is reversed every other round. A scenario
-  //    that checks what it wrote does so after its last cell.
+  //    slices that alternate between the targets (alternateLoads). A scenario that checks what it
+  //    wrote does so after its last cell.
   const cells: Cell[] = [];
   const verifications: { scenario: Scenario; verification: Verification }[] = [];
   for (const scenario of scenarios) {
@@ -409,46 +435,19 @@ async function main(): Promise<void> {
     for (const connections of scenario.connections ?? SETTINGS.connections) {
       const label = `${scenario.section ? `[${scenario.section}] ` : ''}${scenario.name} c=${connections}`;
       const runs = targetsOf(scenario).map((target) => ({
-        target,
+        name: target.name,
         url: servers.get(target.name)!.url,
         request: withHeaders(scenario.request(fixture), target.headers(fixture)),
-        warmup: undefined as LoadResult | undefined,
-        slices: [] as LoadResult[],
       }));
-      const rounds = runs.length > 1 ? SETTINGS.rounds : 1;
-      const sliceSeconds = SETTINGS.seconds / rounds;
-      for (const run of runs) {
-        const warmup = warmupShape(scenario, connections);
-        if (!warmup) continue;
-        run.warmup = await runLoad(run.url, run.request, warmup);
-        count(run.warmup);
-        await sleep(SETTINGS.pauseMs);
-      }
-      for (let round = 0; round < rounds; round++) {
-        for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
-          const slice = await runLoad(
-            run.url,
-            run.request,
-            sliceShape(scenario, connections, sliceSeconds, run.warmup),
-          );
-          count(slice);
-          run.slices.push(slice);
-          await sleep(SETTINGS.pauseMs);
-        }
-      }
-      const results = new Map<string, LoadResult>();
-      for (const run of runs) {
-        const result = mergeLoads(run.slices);
-        results.set(run.target.name, result);
-        progress(
-          `${label} ${run.target.name}: ${result.rps.toFixed(0)} rps ` +
-            `(slices ${result.runRps.map((rps) => rps.toFixed(0)).join(', ')}), ` +
-            `p50 ${formatMs(result.p50)} ms, p99 ${formatMs(result.p99)} ms` +
-            (result.failures > 0
-              ? `, ${result.failures} failures ${JSON.stringify(result.statusCodes)}`
-              : ''),
-        );
-      }
+      const results = await alternateLoads(runs, {
+        seconds: SETTINGS.seconds,
+        rounds: SETTINGS.rounds,
+        pauseMs: SETTINGS.pauseMs,
+        warmup: warmupShape(scenario, connections),
+        slice: (seconds, warmup) => sliceShape(scenario, connections, seconds, warmup),
+        onLoad: count,
+      });
+      for (const [name, result] of results) progress(`${label} ${name}: ${describeLoad(result)}`);
       cells.push({ scenario, connections, results });
     }
     if (scenario.verify) {
@@ -459,11 +458,32 @@ async function main(): Promise<void> {
   }
   const loadedRssMiB = full.rssMiB();
 
-  // 6. Webhooks, on a quiet machine: the servers above stop (the full app would dispatch too).
-  //    A failure here still leaves the tables above to print.
+  // 6. GraphQL and webhooks, each on a quiet machine with servers of its own: the servers above
+  //    stop (the full app would dispatch too). A failure there still leaves the tables above to
+  //    print.
+  if (SECTIONS.has('graphql') || SECTIONS.has('webhooks'))
+    for (const server of new Set([full, ...servers.values()])) await server.stop();
+  let graphqlSection: { lines: readonly string[]; ok: boolean } | undefined;
+  if (SECTIONS.has('graphql')) {
+    try {
+      const figures = await runGraphqlBench(
+        {
+          fixture,
+          startApp: (label, env, nodeArgs) => startFullApp(partial, label, 'info', env, nodeArgs),
+          startRaw: () => TARGETS.find((target) => target.name === 'raw')!.start(bench),
+          progress,
+        },
+        SETTINGS.graphql,
+      );
+      graphqlSection = graphqlReport(figures);
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      progress(`graphql failed: ${text}`);
+      graphqlSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
+    }
+  }
   let webhookSection: { lines: readonly string[]; ok: boolean } | undefined;
   if (SECTIONS.has('webhooks')) {
-    for (const server of new Set([full, ...servers.values()])) await server.stop();
     try {
       const figures = await runWebhookBench(
         {
@@ -496,6 +516,7 @@ async function main(): Promise<void> {
       loadedRssMiB,
       referenceRss,
       verifications,
+      graphqlLines: graphqlSection?.lines,
       webhookLines: webhookSection?.lines,
       elapsedSeconds: (performance.now() - started) / 1000,
     }),
@@ -503,6 +524,7 @@ async function main(): Promise<void> {
   // The tables are printed either way; a failed verification makes the figures next to it void.
   if (
     verifications.some(({ verification }) => !verification.ok) ||
+    (graphqlSection && !graphqlSection.ok) ||
     (webhookSection && !webhookSection.ok)
   )
     process.exitCode = 1;
@@ -640,8 +662,8 @@ async function startBenchServer(
   return server;
 }
 
-function selectSections(list: string): ReadonlySet<'http' | 'webhooks'> {
-  const known = ['http', 'webhooks'] as const;
+function selectSections(list: string): ReadonlySet<'http' | 'graphql' | 'webhooks'> {
+  const known = ['http', 'graphql', 'webhooks'] as const;
   const names = list.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !known.some((section) => section === name));
   if (unknown.length > 0) throw new Error(`Unknown BENCH_SECTIONS: ${unknown.join(', ')}`);
@@ -707,15 +729,8 @@ async function checkScenario(
   let counted = 0;
   for (const target of targetsOf(scenario)) {
     const request = withHeaders(scenario.request(fixture), target.headers(fixture));
-    const response = await fetch(`${servers.get(target.name)!.url}${request.path}`, {
-      method: request.method,
-      headers: {
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...request.headers,
-      },
-      body: request.body,
-    });
-    const text = await response.text();
+    const response = await sendOnce(servers.get(target.name)!.url, request);
+    const text = response.text;
     const fail = (why: string) =>
       new Error(
         `${scenario.name} on ${target.name}: ${why} (${response.status} ${text.slice(0, 300)})`,
@@ -760,6 +775,8 @@ interface ReportInput {
   readonly loadedRssMiB: number;
   readonly referenceRss: readonly { name: string; rss: number }[];
   readonly verifications: readonly { scenario: Scenario; verification: Verification }[];
+  /** The GraphQL section's tables and checks, when it ran. */
+  readonly graphqlLines?: readonly string[];
   /** The webhook section's table and checks, when it ran. */
   readonly webhookLines?: readonly string[];
   readonly elapsedSeconds: number;
@@ -790,7 +807,15 @@ function report(input: ReportInput): string {
   ];
   if (SECTIONS.has('http')) {
     lines.push('', '### Throughput (rps of 2xx answers; latency in ms)', '');
-    lines.push(throughputTable(cells.filter((cell) => !cell.scenario.section)));
+    lines.push(
+      throughputTable(
+        SELECTED_TARGETS.map((target) => target.name),
+        SELECTED_RATIOS,
+        cells
+          .filter((cell) => !cell.scenario.section)
+          .map((cell) => ({ ...cell, route: cell.scenario.name })),
+      ),
+    );
   }
   for (const section of new Set(cells.flatMap((cell) => cell.scenario.section ?? []))) {
     lines.push('', `### ${section}`, '');
@@ -804,6 +829,7 @@ function report(input: ReportInput): string {
       );
     }
   }
+  if (input.graphqlLines) lines.push('', '### GraphQL (full app)', '', ...input.graphqlLines);
   if (input.webhookLines)
     lines.push('', '### Webhook delivery (full app)', '', ...input.webhookLines);
 
@@ -857,68 +883,6 @@ function report(input: ReportInput): string {
   return lines.join('\n');
 }
 
-/** The targets side by side, one row per cell, with the ratios and their targets. */
-function throughputTable(cells: readonly Cell[]): string {
-  const names = SELECTED_TARGETS.map((target) => target.name);
-  const columns: Column[] = [
-    { header: 'route' },
-    { header: 'conns', align: 'right' },
-    ...names.flatMap((name): Column[] => [
-      { header: `${name} rps`, align: 'right' },
-      { header: `${name} p50`, align: 'right' },
-      { header: `${name} p99`, align: 'right' },
-    ]),
-    ...SELECTED_RATIOS.flatMap((ratio): Column[] => [
-      { header: ratio.label, align: 'right' },
-      ...(ratio.atLeast === undefined
-        ? []
-        : [
-            {
-              header:
-                `target ≥ ${ratio.atLeast.toFixed(2)}` +
-                (ratio.targetFor ? ` (${ratio.targetFor.label})` : ''),
-            } satisfies Column,
-          ]),
-    ]),
-  ];
-  const failures: string[] = [];
-  const rows = cells.map((cell) => {
-    const figures = names.flatMap((name) => {
-      const result = cell.results.get(name);
-      if (!result) return ['-', '-', '-'];
-      if (result.failures > 0) {
-        failures.push(
-          `${cell.scenario.name} c=${cell.connections} ${name}: ${result.failures} failed requests ${JSON.stringify(result.statusCodes)}`,
-        );
-      }
-      return [
-        formatNumber(result.rps) + (result.failures > 0 ? '*' : ''),
-        formatMs(result.p50),
-        formatMs(result.p99),
-      ];
-    });
-    const ratios = SELECTED_RATIOS.flatMap((ratio) => {
-      const top = cell.results.get(ratio.numerator);
-      const bottom = cell.results.get(ratio.denominator);
-      const value = top && bottom ? top.rps / bottom.rps : undefined;
-      const cellText = top && bottom ? `${value!.toFixed(2)} (${ratioSpread(top, bottom)})` : '-';
-      if (ratio.atLeast === undefined) return [cellText];
-      const verdict =
-        value === undefined || (ratio.targetFor && !ratio.targetFor.applies(cell))
-          ? '-'
-          : value >= ratio.atLeast
-            ? 'met'
-            : `missed by ${((1 - value / ratio.atLeast) * 100).toFixed(1)}%`;
-      return [cellText, verdict];
-    });
-    return [cell.scenario.name, String(cell.connections), ...figures, ...ratios];
-  });
-  const lines = [renderTable(columns, rows)];
-  if (failures.length > 0)
-    lines.push('', '\\* had failed requests:', ...failures.map((f) => `- ${f}`));
-  return lines.join('\n');
-}
-
 /** One row per target and cell: the load, the rate of counted answers, latency, the goal. */
 function sectionTable(cells: readonly Cell[]): string {
   const columns: Column[] = [
@@ -965,15 +929,6 @@ function sectionTable(cells: readonly Cell[]): string {
     }),
   );
   return renderTable(columns, rows);
-}
-
-/** The lowest and highest ratio of two targets' slices measured side by side. */
-function ratioSpread(top: LoadResult, bottom: LoadResult): string {
-  const ratios = top.runRps
-    .map((rps, index) => rps / bottom.runRps[index])
-    .filter((ratio) => Number.isFinite(ratio));
-  if (ratios.length === 0) return '-';
-  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
 }
 
 function connectionCounts(list: string): number[] {

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 
 export interface LoadRequest {
@@ -133,4 +135,98 @@ function sum(values: readonly number[]): number {
 export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+/** One target of a side-by-side measurement: where, and what, to send. */
+export interface AlternatingRun {
+  readonly name: string;
+  readonly url: string;
+  readonly request: LoadRequest;
+}
+
+export interface AlternatingPlan {
+  /** Measured seconds per run, split into `rounds` slices (one slice when there is one run). */
+  readonly seconds: number;
+  readonly rounds: number;
+  /** Pause after each warm-up and each slice. */
+  readonly pauseMs: number;
+  /** Each run's warm-up, or undefined for none. */
+  readonly warmup: LoadShape | undefined;
+  /** One measured slice of `seconds`, given the run's warm-up. */
+  slice(seconds: number, warmup: LoadResult | undefined): LoadShape;
+  /** Called with every load run's result as it ends, warm-ups included. */
+  onLoad?(result: LoadResult): void;
+}
+
+/**
+ * Every run warmed up, then measured in short slices that alternate between the runs, so that
+ * drift in the machine's speed (a shared VM) weighs on all of them alike; the slice order is
+ * reversed every other round. Answers each run's slices merged, by run name.
+ */
+export async function alternateLoads(
+  runs: readonly AlternatingRun[],
+  plan: AlternatingPlan,
+): Promise<Map<string, LoadResult>> {
+  const state = runs.map((run) => ({
+    run,
+    warmup: undefined as LoadResult | undefined,
+    slices: [] as LoadResult[],
+  }));
+  const rounds = runs.length > 1 ? plan.rounds : 1;
+  const sliceSeconds = plan.seconds / rounds;
+  for (const entry of state) {
+    if (!plan.warmup) continue;
+    entry.warmup = await runLoad(entry.run.url, entry.run.request, plan.warmup);
+    plan.onLoad?.(entry.warmup);
+    await sleep(plan.pauseMs);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of round % 2 === 0 ? state : [...state].reverse()) {
+      const slice = await runLoad(
+        entry.run.url,
+        entry.run.request,
+        plan.slice(sliceSeconds, entry.warmup),
+      );
+      plan.onLoad?.(slice);
+      entry.slices.push(slice);
+      await sleep(plan.pauseMs);
+    }
+  }
+  return new Map(state.map((entry) => [entry.run.name, mergeLoads(entry.slices)]));
+}
+
+/**
+ * Calls `send` `count` times, one call at a time, the i-th no earlier than i / `rate` seconds
+ * after the first: a steady low rate. Answers the results in order and the seconds it took.
+ */
+export async function paced<T>(
+  rate: number,
+  count: number,
+  send: (index: number) => Promise<T>,
+): Promise<{ results: T[]; seconds: number }> {
+  const intervalMs = 1000 / rate;
+  const results: T[] = [];
+  const start = performance.now();
+  for (let index = 0; index < count; index++) {
+    const wait = start + index * intervalMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    results.push(await send(index));
+  }
+  return { results, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Sends `request` once with fetch, as autocannon sends it; answers the status and the body. */
+export async function sendOnce(
+  baseUrl: string,
+  request: LoadRequest,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: {
+      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...request.headers,
+    },
+    body: request.body,
+  });
+  return { status: response.status, text: await response.text() };
 }

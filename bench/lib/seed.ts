@@ -17,6 +17,8 @@ export interface Fixture {
   readonly schema: string;
   /** Bearer key of the store with `read_products` only. */
   readonly apiKey: string;
+  /** Bearer key of the store with `read_products` and `write_products`: what edits products. */
+  readonly catalogApiKey: string;
   /** Bearer key of the store with `read_products`, `read_orders` and `write_orders`. */
   readonly ordersApiKey: string;
   /**
@@ -34,7 +36,7 @@ export interface Fixture {
 }
 
 /**
- * Creates a store, a `read_products` key, an orders key and a webhooks key through the platform API of a running
+ * Creates a store, a `read_products` key, a catalog key, an orders key and a webhooks key through the platform API of a running
  * full app, then inserts products and variants into the store's schema with parameterised SQL (one
  * transaction, hundreds of products at once), and the stock product the orders buy from.
  */
@@ -56,6 +58,12 @@ export async function seed(
     `/v1/platform/stores/${encodeURIComponent(store.id)}/api-keys`,
     { name: 'bench', scopes: ['read_products'] },
   );
+  const catalogKey = await post<{ key: string }>(
+    appUrl,
+    adminToken,
+    `/v1/platform/stores/${encodeURIComponent(store.id)}/api-keys`,
+    { name: 'bench catalog', scopes: ['read_products', 'write_products'] },
+  );
   const ordersKey = await post<{ key: string }>(
     appUrl,
     adminToken,
@@ -73,6 +81,7 @@ export async function seed(
     storeId: store.id,
     schema: storeSchemaName(store.id),
     apiKey: key.key,
+    catalogApiKey: catalogKey.key,
     ordersApiKey: ordersKey.key,
     webhooksApiKey: webhooksKey.key,
     productIds,

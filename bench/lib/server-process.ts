@@ -93,6 +93,22 @@ export class ServerProcess {
     return Number(match[1]) / 1024;
   }
 
+  /**
+   * CPU time of all its threads so far (user and system), in ms, from /proc/<pid>/stat: in clock
+   * ticks, 10 ms each on Linux (USER_HZ is 100).
+   */
+  cpuMs(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start with the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[14 - 3]) + Number(fields[15 - 3])) * 10;
+  }
+
+  /** Its soft limit on open files (sockets included). */
+  openFilesLimit(): number {
+    return openFilesLimit(this.pid);
+  }
+
   /** SIGTERM (the servers shut down gracefully on it), then SIGKILL after 10 s. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -153,4 +169,12 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** A process's soft limit on open files (sockets included), from /proc/<pid>/limits. */
+export function openFilesLimit(pid: number | 'self'): number {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  const match = /^Max open files\s+(\d+|unlimited)\s/m.exec(limits);
+  if (!match) throw new Error(`No open files limit for process ${pid}`);
+  return match[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match[1]);
 }

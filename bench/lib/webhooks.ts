@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { percentile, runLoad } from './load';
+import { paced, percentile, runLoad } from './load';
 import { Fixture, stockOrderRequest } from './seed';
 import { freePort, ServerProcess } from './server-process';
 import { Column, formatMs, formatNumber, renderTable } from './table';
@@ -272,14 +272,10 @@ async function measureLatency(
   try {
     const subscription = await createSubscription(ctx, app, `${receiver.url}/latency`);
     const request = stockOrderRequest(ctx.fixture);
-    const intervalMs = 1000 / settings.latencyRate;
-    const paced = async (count: number) => {
+    const orders = async (count: number) => {
       const answered = new Map<string, number>();
       let refused = 0;
-      const start = monotonicMs();
-      for (let index = 0; index < count; index++) {
-        const wait = start + index * intervalMs - monotonicMs();
-        if (wait > 0) await sleep(wait);
+      const { seconds } = await paced(settings.latencyRate, count, async () => {
         const response = await fetch(`${app.url}${request.path}`, {
           method: request.method,
           headers: { 'content-type': 'application/json', ...request.headers },
@@ -289,11 +285,11 @@ async function measureLatency(
         const text = await response.text();
         if (response.status === 201) answered.set((JSON.parse(text) as { id: string }).id, at);
         else refused++;
-      }
-      return { answered, refused, seconds: (monotonicMs() - start) / 1000 };
+      });
+      return { answered, refused, seconds };
     };
-    await paced(Math.round(settings.latencyRate * settings.latencyWarmupSeconds));
-    const run = await paced(Math.round(settings.latencyRate * settings.latencySeconds));
+    await orders(Math.round(settings.latencyRate * settings.latencyWarmupSeconds));
+    const run = await orders(Math.round(settings.latencyRate * settings.latencySeconds));
     const deadline = monotonicMs() + 10_000;
     const arrived = () => [...run.answered.keys()].filter((id) => arrivals.has(id)).length;
     while (arrived() < run.answered.size && monotonicMs() < deadline) await sleep(10);
