@@ -12,7 +12,7 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { LOGGER } from '../observability/logger';
 import { OrdersModule } from '../orders/orders.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { CostBuckets } from './cost-buckets';
+import { CostBuckets, InMemoryCostBuckets, RedisCostBuckets } from './cost-buckets';
 import { GraphqlContext } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
@@ -70,10 +70,11 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
           config.graphqlOperationsFile,
           config.graphqlAllowlist,
         );
-        const buckets = new CostBuckets(
-          config.graphqlCost.bucket,
-          config.graphqlCost.refillPerSecond,
-        );
+        // Across instances when REDIS_URL is set, as REST's rate limits will be (CONTRACT.md).
+        const { bucket, refillPerSecond } = config.graphqlCost;
+        const buckets: CostBuckets = config.redisUrl
+          ? new RedisCostBuckets(config.redisUrl, bucket, refillPerSecond)
+          : new InMemoryCostBuckets(bucket, refillPerSecond);
         return {
           path: '/graphql',
           formatError,

@@ -28,6 +28,13 @@ export function queryCostPlugin(
   buckets: CostBuckets,
 ): ApolloServerPlugin<GraphqlContext> {
   return {
+    async serverWillStart() {
+      return {
+        async serverWillStop() {
+          await buckets.close();
+        },
+      };
+    },
     async requestDidStart() {
       let requestedQueryCost: number | undefined;
       let throttleStatus: ThrottleStatus | undefined;
@@ -46,7 +53,7 @@ export function queryCostPlugin(
           }
           const ctx = await resolveCredential(credentials, contextValue);
           if (!ctx) return; // the guard answers UNAUTHENTICATED on the first field
-          const { taken, status } = buckets.take(ctx.actor.id, requestedQueryCost);
+          const { taken, status } = await buckets.take(ctx.actor.id, requestedQueryCost);
           throttleStatus = status;
           if (!taken)
             throw new GraphQLError(
