@@ -185,7 +185,7 @@ const TARGETS: readonly TargetDefinition[] = [
   {
     name: 'full',
     description:
-      'node --max-semi-space-size=4 dist/src/main.js (as npm start): API-key auth, a transaction with set_config per request, access log at info',
+      'node dist/src/main.js: API-key auth, a transaction with set_config per request, access log at info',
     start: async (bench) => bench.fullApp,
     headers: (fixture) => ({ authorization: `Bearer ${fixture.apiKey}` }),
   },
@@ -607,13 +607,6 @@ async function verifyOrders(bench: Bench, created: number): Promise<Verification
   }
 }
 
-/**
- * The Node flags `npm start` runs the app with (package.json): the benchmark measures what ships.
- * A 4 MiB young generation instead of V8's 16 MiB keeps idle RSS about 20 MiB lower, at no
- * throughput cost measurable here.
- */
-const FULL_APP_NODE_ARGS = ['--max-semi-space-size=4'];
-
 /** The full app, with `env` over its usual environment. */
 function startFullApp(
   bench: Pick<Bench, 'root' | 'workDir' | 'databaseUrl' | 'secrets'>,
@@ -628,7 +621,7 @@ function startFullApp(
       script: 'dist/src/main.js',
       cwd: bench.root,
       env: { ...appEnvironment(bench, port, logLevel), ...env },
-      nodeArgs: [...FULL_APP_NODE_ARGS, ...nodeArgs],
+      nodeArgs,
       logFile: join(bench.workDir, `full-${label}.log`),
       port,
     });
