@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 import { DateTime, SafeInt } from '../scalars';
-import { ConnectionType, UserError } from './common.types';
+import { ConnectionType, UserError, VersionedNode } from './common.types';
 
 export enum ProductStatus {
   draft = 'draft',
@@ -32,10 +32,7 @@ export class Variant {
 }
 
 @ObjectType()
-export class Product {
-  @Field(() => ID)
-  id: string;
-
+export class Product extends VersionedNode {
   @Field()
   title: string;
 
@@ -53,15 +50,6 @@ export class Product {
 
   @Field(() => [Variant])
   variants: Variant[];
-
-  @Field(() => Int, { description: 'Pass as expectedVersion to update only this version' })
-  version: number;
-
-  @Field(() => DateTime)
-  createdAt: string;
-
-  @Field(() => DateTime)
-  updatedAt: string;
 }
 
 export const ProductConnection = ConnectionType(Product);

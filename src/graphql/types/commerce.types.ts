@@ -1,12 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { DateTime, SafeInt } from '../scalars';
-import { ConnectionType, UserError } from './common.types';
+import { SafeInt } from '../scalars';
+import { ConnectionType, UserError, VersionedNode } from './common.types';
 
 @ObjectType()
-export class Customer {
-  @Field(() => ID)
-  id: string;
-
+export class Customer extends VersionedNode {
   @Field()
   email: string;
 
@@ -18,15 +15,6 @@ export class Customer {
 
   @Field()
   phone: string;
-
-  @Field(() => Int)
-  version: number;
-
-  @Field(() => DateTime)
-  createdAt: string;
-
-  @Field(() => DateTime)
-  updatedAt: string;
 }
 
 export const CustomerConnection = ConnectionType(Customer);
@@ -82,10 +70,7 @@ export class LineItem {
 }
 
 @ObjectType()
-export class Order {
-  @Field(() => ID)
-  id: string;
-
+export class Order extends VersionedNode {
   @Field(() => Int, { description: '1, 2, 3… in the store' })
   number: number;
 
@@ -115,15 +100,6 @@ export class Order {
 
   @Field({ description: 'unfulfilled | fulfilled' })
   fulfillmentStatus: string;
-
-  @Field(() => Int)
-  version: number;
-
-  @Field(() => DateTime)
-  createdAt: string;
-
-  @Field(() => DateTime)
-  updatedAt: string;
 }
 
 export const OrderConnection = ConnectionType(Order);
@@ -201,10 +177,7 @@ export class InventoryAdjustPayload {
 }
 
 @ObjectType()
-export class WebhookSubscription {
-  @Field(() => ID)
-  id: string;
-
+export class WebhookSubscription extends VersionedNode {
   @Field()
   url: string;
 
@@ -225,15 +198,6 @@ export class WebhookSubscription {
     description: 'The signing secret (whsec_…): only in webhookSubscriptionCreate',
   })
   secret?: string;
-
-  @Field(() => Int)
-  version: number;
-
-  @Field(() => DateTime)
-  createdAt: string;
-
-  @Field(() => DateTime)
-  updatedAt: string;
 }
 
 export const WebhookSubscriptionConnection = ConnectionType(WebhookSubscription);

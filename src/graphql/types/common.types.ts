@@ -1,6 +1,23 @@
 import { Type } from '@nestjs/common';
-import { Field, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { encodeCursor, Page } from '../../common/pagination';
+import { DateTime } from '../scalars';
+
+/** The fields every versioned resource has, as REST writes them. */
+@ObjectType({ isAbstract: true })
+export abstract class VersionedNode {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => Int, { description: 'Pass as expectedVersion to change only this version' })
+  version: number;
+
+  @Field(() => DateTime)
+  createdAt: string;
+
+  @Field(() => DateTime)
+  updatedAt: string;
+}
 
 /** An expected failure of a mutation: the same path and code as REST's `errors[]`. */
 @ObjectType()
