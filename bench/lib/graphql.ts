@@ -14,6 +14,8 @@ import {
   renderTable,
   throughputTable,
   ThroughputRow,
+  latencyRows,
+  verdict,
 } from './table';
 import { monotonicMs } from './webhook-receiver';
 
@@ -662,40 +664,24 @@ const PAGE_RATIOS: readonly RatioColumn[] = [
 /** The section's tables, its checks, and whether every check held (the figures are void if not). */
 export function graphqlReport(figures: GraphqlFigures): { lines: string[]; ok: boolean } {
   const { page, latency: l, fanout: f, settings } = figures;
-  const verdict = (miss: string | undefined) => (miss === undefined ? 'met' : `MISSED (${miss})`);
   const max = (sorted: readonly number[]) => sorted[sorted.length - 1] ?? Number.NaN;
-  const lp99 = percentile(l.latencies, 0.99);
   const lasts = f.events.map((event) => event.last).sort((a, b) => a - b);
   const fp99 = percentile(lasts, 0.99);
   const incomplete = f.events.filter((event) => event.reached < f.subscribers).length;
   const perSocketKiB = ((f.rssAfterMiB - f.rssBeforeMiB) * 1024) / f.subscribers;
   const rows: string[][] = [
-    [
-      `subscription latency p50 (one graphql-ws client; ${formatNumber(l.patches)} PATCHes one at a ` +
-        `time at ${l.rate}/s for ${l.seconds} s: from the PATCH's 200 to the event's arrival)`,
-      `${formatMs(percentile(l.latencies, 0.5))} ms`,
-      '',
-      '',
-    ],
-    [
-      'subscription latency p99',
-      `${formatMs(lp99)} ms`,
-      `< ${GRAPHQL_TARGETS.latencyP99Ms} ms`,
-      verdict(
-        l.missing > 0
-          ? `${l.missing} never arrived`
-          : lp99 >= GRAPHQL_TARGETS.latencyP99Ms
-            ? `${formatMs(lp99)} ms`
-            : undefined,
-      ),
-    ],
-    [
-      `subscription latency max (min ${formatMs(l.latencies[0] ?? Number.NaN)} ms; ` +
-        `from the PATCH's sending: p50 ${formatMs(percentile(l.fromSend, 0.5))} ms)`,
-      `${formatMs(max(l.latencies))} ms`,
-      '',
-      '',
-    ],
+    ...latencyRows(
+      {
+        name: 'subscription latency',
+        method:
+          `one graphql-ws client; ${formatNumber(l.patches)} PATCHes one at a time at ${l.rate}/s ` +
+          `for ${l.seconds} s: from the PATCH's 200 to the event's arrival`,
+        maxNote: `; from the PATCH's sending: p50 ${formatMs(percentile(l.fromSend, 0.5))} ms`,
+      },
+      l.latencies,
+      GRAPHQL_TARGETS.latencyP99Ms,
+      l.missing,
+    ),
     [
       `fan-out to ${formatNumber(f.subscribers)} sockets, all received, p50 (${f.events.length} events ` +
         `${settings.eventIntervalMs} ms apart: from the PATCH's 200 to the last socket's receipt)`,

@@ -1,4 +1,4 @@
-import type { LoadResult } from './load';
+import { LoadResult, percentile } from './load';
 
 export type Align = 'left' | 'right';
 
@@ -144,4 +144,43 @@ export function describeLoad(result: LoadResult): string {
       ? `, ${result.failures} failures ${JSON.stringify(result.statusCodes)}`
       : '')
   );
+}
+
+/** The last column of a row with a target: `met`, or what missed it. */
+export function verdict(miss: string | undefined): string {
+  return miss === undefined ? 'met' : `MISSED (${miss})`;
+}
+
+/**
+ * The p50, p99 (against `targetMs`) and max rows of one latency measurement, `sorted` ascending
+ * in ms: the same three rows for every latency the benchmark reports.
+ */
+export function latencyRows(
+  latency: { readonly name: string; readonly method: string; readonly maxNote?: string },
+  sorted: readonly number[],
+  targetMs: number,
+  missing: number,
+): string[][] {
+  const p99 = percentile(sorted, 0.99);
+  return [
+    [`${latency.name} p50 (${latency.method})`, `${formatMs(percentile(sorted, 0.5))} ms`, '', ''],
+    [
+      `${latency.name} p99`,
+      `${formatMs(p99)} ms`,
+      `< ${targetMs} ms`,
+      verdict(
+        missing > 0
+          ? `${missing} never arrived`
+          : p99 >= targetMs
+            ? `${formatMs(p99)} ms`
+            : undefined,
+      ),
+    ],
+    [
+      `${latency.name} max (min ${formatMs(sorted[0] ?? Number.NaN)} ms${latency.maxNote ?? ''})`,
+      `${formatMs(sorted[sorted.length - 1] ?? Number.NaN)} ms`,
+      '',
+      '',
+    ],
+  ];
 }

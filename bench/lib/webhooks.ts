@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { paced, percentile, runLoad } from './load';
 import { Fixture, stockOrderRequest } from './seed';
 import { freePort, ServerProcess } from './server-process';
-import { Column, formatMs, formatNumber, renderTable } from './table';
+import { Column, formatMs, formatNumber, latencyRows, renderTable, verdict } from './table';
 import {
   monotonicMs,
   ReceivedWebhook,
@@ -441,10 +441,6 @@ async function getJson<T>(url: string): Promise<T> {
 export function webhookReport(figures: WebhookFigures): { lines: string[]; ok: boolean } {
   const { throughput: t, latency: l, settings } = figures;
   const rate = t.receiver.unique / t.seconds;
-  const p50 = percentile(l.latencies, 0.5);
-  const p99 = percentile(l.latencies, 0.99);
-  const max = l.latencies[l.latencies.length - 1] ?? Number.NaN;
-  const verdict = (miss: string | undefined) => (miss === undefined ? 'met' : `MISSED (${miss})`);
   const rows: string[][] = [
     [
       `deliveries/s to a local receiver: ${formatNumber(t.receiver.unique)} of ${formatNumber(t.expected)} ` +
@@ -475,31 +471,17 @@ export function webhookReport(figures: WebhookFigures): { lines: string[]; ok: b
       '0',
       verdict(t.receiver.duplicates === 0 ? undefined : `${t.receiver.duplicates}`),
     ],
-    [
-      `commit-to-receiver latency p50 (${formatNumber(l.orders)} orders, one at a time at ` +
-        `${l.rate}/s for ${l.seconds} s: from the 201 to the webhook's arrival)`,
-      `${formatMs(p50)} ms`,
-      '',
-      '',
-    ],
-    [
-      'commit-to-receiver latency p99',
-      `${formatMs(p99)} ms`,
-      `< ${WEBHOOK_TARGETS.latencyP99Ms} ms`,
-      verdict(
-        l.missing > 0
-          ? `${l.missing} never arrived`
-          : p99 >= WEBHOOK_TARGETS.latencyP99Ms
-            ? `${formatMs(p99)} ms`
-            : undefined,
-      ),
-    ],
-    [
-      `commit-to-receiver latency max (min ${formatMs(l.latencies[0] ?? Number.NaN)} ms)`,
-      `${formatMs(max)} ms`,
-      '',
-      '',
-    ],
+    ...latencyRows(
+      {
+        name: 'commit-to-receiver latency',
+        method:
+          `${formatNumber(l.orders)} orders, one at a time at ${l.rate}/s for ${l.seconds} s: ` +
+          "from the 201 to the webhook's arrival",
+      },
+      l.latencies,
+      WEBHOOK_TARGETS.latencyP99Ms,
+      l.missing,
+    ),
   ];
   const checks: [string, boolean][] = [
     [
