@@ -1,41 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, Server, Socket } from 'node:net';
 import { startApplication, RunningApplication } from '../src/app/application';
 import { loadConfig } from '../src/config/config';
 import pino from 'pino';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Relay } from './support/relay';
 import { createTestDatabase } from './support/test-database';
-
-/** A TCP relay to PostgreSQL that the test can cut and restore, to make the database vanish. */
-class Relay {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async open(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = new Socket();
-      upstream.connect(Number(this.target.port || 5432), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-}
 
 describe('database outage', () => {
   let running: RunningApplication;
@@ -46,17 +17,14 @@ describe('database outage', () => {
     const database = await createTestDatabase();
     dropDatabase = database.drop;
     const target = new URL(database.url);
-    relay = new Relay(target);
+    relay = new Relay(target, 5432);
     await relay.open();
-    const viaRelay = new URL(database.url);
-    viaRelay.hostname = '127.0.0.1';
-    viaRelay.port = String(relay.port);
     running = await startApplication(
       loadConfig({
         NODE_ENV: 'test',
         PORT: '0',
         HOST: '127.0.0.1',
-        DATABASE_URL: viaRelay.toString(),
+        DATABASE_URL: relay.url(database.url),
         PLATFORM_ADMIN_TOKEN: randomBytes(16).toString('hex'),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'dk-outage-')),
       }),

@@ -1,11 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { newId } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { authorizationOf, GraphqlContext } from '../graphql/graphql-context';
+import { Throttle } from '../throttling/throttle.service';
 import { CredentialResolver } from './credential-resolver';
 import { ACCESS_METADATA, AccessRule, GrantedScope } from './require-scopes.decorator';
 
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialResolver,
+    private readonly throttle: Throttle,
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
@@ -38,17 +40,22 @@ export class AuthGuard implements CanActivate {
     const context =
       execution.getType<GqlContextType>() === 'graphql'
         ? await this.resolveGraphql(GqlExecutionContext.create(execution).getContext())
-        : await this.resolveHttp(execution.switchToHttp().getRequest<FastifyRequest>());
+        : await this.resolveHttp(
+            execution.switchToHttp().getRequest<FastifyRequest>(),
+            execution.switchToHttp().getResponse<FastifyReply>(),
+          );
     assertScopes(context, rule.scopes);
     return true;
   }
 
-  private async resolveHttp(request: FastifyRequest): Promise<RequestContext> {
+  private async resolveHttp(request: FastifyRequest, reply: FastifyReply): Promise<RequestContext> {
     const context = await this.credentials.resolve(
       request.headers.authorization,
       String(request.id),
     );
     request.dukkadeeContext = context;
+    // One point per REST request; a GraphQL operation is charged its cost by the query cost plugin.
+    await this.throttle.chargeRequest(context, reply);
     return context;
   }
 

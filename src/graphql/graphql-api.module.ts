@@ -11,8 +11,9 @@ import { CustomersModule } from '../customers/customers.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { LOGGER } from '../observability/logger';
 import { OrdersModule } from '../orders/orders.module';
+import { Throttle } from '../throttling/throttle.service';
+import { ThrottlingModule } from '../throttling/throttling.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { CostBuckets, InMemoryCostBuckets, RedisCostBuckets } from './cost-buckets';
 import { GraphqlContext } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
@@ -59,22 +60,19 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
     WebhooksModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [LOGGER, CredentialResolver, APP_CONFIG],
+      imports: [ThrottlingModule],
+      inject: [LOGGER, CredentialResolver, APP_CONFIG, Throttle],
       useFactory: (
         logger: Logger,
         credentials: CredentialResolver,
         config: AppConfig,
+        throttle: Throttle,
       ): ApolloDriverConfig => {
         const formatError = formatGraphqlError(logger);
         const operations = OperationsManifest.load(
           config.graphqlOperationsFile,
           config.graphqlAllowlist,
         );
-        // Across instances when REDIS_URL is set, as REST's rate limits will be (CONTRACT.md).
-        const { bucket, refillPerSecond } = config.graphqlCost;
-        const buckets: CostBuckets = config.redisUrl
-          ? new RedisCostBuckets(config.redisUrl, bucket, refillPerSecond)
-          : new InMemoryCostBuckets(bucket, refillPerSecond);
         return {
           path: '/graphql',
           formatError,
@@ -104,7 +102,7 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
             ApolloServerPluginCacheControlDisabled() as unknown as NonNullable<
               ApolloDriverConfig['plugins']
             >[number],
-            queryCostPlugin(credentials, buckets) as unknown as NonNullable<
+            queryCostPlugin(credentials, throttle) as unknown as NonNullable<
               ApolloDriverConfig['plugins']
             >[number],
           ],

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse } from 'graphql';
 import type { CredentialResolver } from '../auth/credential-resolver';
-import { CostBuckets, ThrottleStatus } from './cost-buckets';
+import type { BucketTake } from '../throttling/token-bucket';
+import { rateLimitHeaders, Throttle } from '../throttling/throttle.service';
 import { authorizationOf, GraphqlContext } from './graphql-context';
 import { measureQuery, QUERY_LIMITS, QUERY_TOO_COMPLEX } from './query-limits';
 
@@ -18,26 +19,34 @@ export function assertTokenLimit(source: string): void {
   }
 }
 
+/** The bucket as `extensions.cost.throttleStatus` reports it (Shopify's names). */
+interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+function throttleStatusOf(take: BucketTake): ThrottleStatus {
+  return {
+    maximumAvailable: take.limit.bucket,
+    currentlyAvailable: take.remaining,
+    restoreRate: take.limit.refillPerSecond,
+  };
+}
+
 /**
  * Checks every operation against the per-query limits, charges its cost to the credential's
- * bucket, and reports both in `extensions.cost` (CONTRACT.md). The WebSocket server runs the
- * same checks in graphql-ws's onSubscribe.
+ * bucket for its store, and reports both in `extensions.cost` and the `RateLimit-*` headers
+ * (CONTRACT.md). The WebSocket server runs the same checks in graphql-ws's onSubscribe.
  */
 export function queryCostPlugin(
   credentials: CredentialResolver,
-  buckets: CostBuckets,
+  throttle: Throttle,
 ): ApolloServerPlugin<GraphqlContext> {
   return {
-    async serverWillStart() {
-      return {
-        async serverWillStop() {
-          await buckets.close();
-        },
-      };
-    },
     async requestDidStart() {
       let requestedQueryCost: number | undefined;
-      let throttleStatus: ThrottleStatus | undefined;
+      let take: BucketTake | undefined;
       return {
         async didResolveOperation({ request, document, schema, contextValue, operationName }) {
           try {
@@ -53,33 +62,32 @@ export function queryCostPlugin(
           }
           const ctx = await resolveCredential(credentials, contextValue);
           if (!ctx) return; // the guard answers UNAUTHENTICATED on the first field
-          const { taken, status } = await buckets.take(ctx.actor.id, requestedQueryCost);
-          throttleStatus = status;
-          if (!taken)
+          take = await throttle.chargeQuery(ctx, requestedQueryCost);
+          if (take && !take.taken)
             throw new GraphQLError(
-              `This query costs ${requestedQueryCost} points and ${status.currentlyAvailable} are available; they come back at ${status.restoreRate} per second.`,
+              `This query costs ${requestedQueryCost} points and ${take.remaining} are available; they come back at ${take.limit.refillPerSecond} per second.`,
               {
                 extensions: {
                   code: 'THROTTLED',
                   http: {
                     status: 429,
                     headers: new Map([
-                      [
-                        'retry-after',
-                        String(
-                          Math.ceil(
-                            (requestedQueryCost - status.currentlyAvailable) / status.restoreRate,
-                          ),
-                        ),
-                      ],
+                      ['retry-after', String(take.secondsUntilAvailable(requestedQueryCost))],
                     ]),
                   },
-                  cost: { requestedQueryCost, actualQueryCost: 0, throttleStatus: status },
+                  cost: {
+                    requestedQueryCost,
+                    actualQueryCost: 0,
+                    throttleStatus: throttleStatusOf(take),
+                  },
                 },
               },
             );
         },
         async willSendResponse({ response }) {
+          if (take)
+            for (const [name, value] of Object.entries(rateLimitHeaders(take)))
+              response.http.headers.set(name.toLowerCase(), value);
           if (response.body.kind !== 'single' || requestedQueryCost === undefined) return;
           const result = response.body.singleResult;
           result.extensions = {
@@ -88,7 +96,7 @@ export function queryCostPlugin(
               requestedQueryCost,
               // Fields are not counted as they resolve: what was asked for is what is charged.
               actualQueryCost: result.data === undefined ? 0 : requestedQueryCost,
-              ...(throttleStatus ? { throttleStatus } : {}),
+              ...(take ? { throttleStatus: throttleStatusOf(take) } : {}),
             },
           };
         },

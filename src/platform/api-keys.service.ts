@@ -6,15 +6,24 @@ import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
+import { UpdateRateLimitsDto } from '../throttling/dto/update-rate-limits.dto';
+import { RateLimitOverrides, RateLimits } from '../throttling/rate-limit-overrides.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { StoresService } from './stores.service';
+
+/** A key with the rate limits its requests are counted against. */
+export interface ApiKeyWithLimits {
+  readonly apiKey: ApiKeyEntity;
+  readonly limits: RateLimits;
+}
 
 @Injectable()
 export class ApiKeysService {
   constructor(
     readonly connection: TransactionalConnection,
     private readonly stores: StoresService,
+    private readonly rateLimits: RateLimitOverrides,
   ) {}
 
   /** Returns the key in clear this once; only its SHA-256 hash is stored. */
@@ -46,7 +55,7 @@ export class ApiKeysService {
     ctx: RequestContext,
     storeId: string,
     query: { limit: number; cursor?: string },
-  ): Promise<Page<ApiKeyEntity>> {
+  ): Promise<Page<ApiKeyWithLimits>> {
     await this.stores.get(ctx, storeId);
     const after = decodeCursor(query.cursor, ['string'] as const);
     const builder = this.connection
@@ -56,7 +65,31 @@ export class ApiKeysService {
       .orderBy('key.id', 'ASC')
       .take(query.limit + 1);
     if (after) builder.andWhere('key.id > :after', { after: after[0] });
-    return Page.fromRows(await builder.getMany(), query.limit, (key) => [key.id]);
+    const page = Page.fromRows(await builder.getMany(), query.limit, (key) => [key.id]);
+    const limits = await this.rateLimits.getMany(
+      ctx,
+      page.data.map((key) => key.id),
+    );
+    return page.map((apiKey) => ({ apiKey, limits: limits.get(apiKey.id)! }));
+  }
+
+  /** Sets the key's rate limits (`null` returns one to the default); see RateLimitOverrides.set. */
+  @Transactional()
+  async update(
+    ctx: RequestContext,
+    storeId: string,
+    keyId: string,
+    input: UpdateRateLimitsDto,
+  ): Promise<ApiKeyWithLimits> {
+    const apiKey = isId(keyId, 'key')
+      ? await this.connection.repository(ctx, ApiKeyEntity).findOneBy({ id: keyId, storeId })
+      : null;
+    if (!apiKey) throw DomainError.notFound('API key');
+    const limits = await this.rateLimits.set(ctx, keyId, {
+      rest: input.rateLimit,
+      graphql: input.graphqlCost,
+    });
+    return { apiKey, limits };
   }
 
   /** Revocation is checked on every request, so the key stops working with this commit. */

@@ -1,10 +1,11 @@
 import { ApiResponse } from '@nestjs/swagger';
 import { ApiPage, ApiResource } from '../openapi/api-responses';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { PLATFORM_ADMIN, RequireScopes } from '../auth/require-scopes.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { UpdateRateLimitsDto } from '../throttling/dto/update-rate-limits.dto';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { CreateStaffDto } from './dto/create-staff.dto';
@@ -13,6 +14,7 @@ import {
   ApiKeyResource,
   CreatedApiKeyResource,
   serializeApiKey,
+  serializeCreatedApiKey,
   serializeStaff,
   serializeStore,
   StaffResource,
@@ -62,8 +64,7 @@ export class PlatformStoresController {
     @Body() body: CreateApiKeyDto,
   ) {
     const { apiKey, key } = await this.apiKeys.create(ctx, storeId, body);
-    const { id, name, scopes, prefix, createdAt, storeId: owner } = serializeApiKey(apiKey);
-    return { id, storeId: owner, name, scopes, prefix, key, createdAt };
+    return serializeCreatedApiKey(apiKey, key);
   }
 
   @ApiPage(ApiKeyResource)
@@ -74,6 +75,17 @@ export class PlatformStoresController {
     @Query() query: PageQueryDto,
   ) {
     return (await this.apiKeys.list(ctx, storeId, query)).map(serializeApiKey);
+  }
+
+  @ApiResource(ApiKeyResource)
+  @Patch(':storeId/api-keys/:keyId')
+  async updateApiKey(
+    @Ctx() ctx: RequestContext,
+    @Param('storeId') storeId: string,
+    @Param('keyId') keyId: string,
+    @Body() body: UpdateRateLimitsDto,
+  ): Promise<ApiKeyResource> {
+    return serializeApiKey(await this.apiKeys.update(ctx, storeId, keyId, body));
   }
 
   @ApiResponse({ status: 204, description: 'Revoked; the key stops working at once' })

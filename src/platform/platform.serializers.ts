@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { BucketLimitResource, serializeRateLimits } from '../throttling/rate-limits.serializer';
 import type { ApiKeyEntity } from './api-key.entity';
+import type { ApiKeyWithLimits } from './api-keys.service';
 import type { StaffEntity } from './staff.entity';
 import type { StoreEntity } from './store.entity';
 
@@ -68,9 +70,15 @@ export class ApiKeyResource {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   revokedAt: string | null;
+
+  @ApiProperty({ description: "REST requests per store: the default or this key's own limit" })
+  rateLimit: BucketLimitResource;
+
+  @ApiProperty({ description: "GraphQL cost points per store: the default or this key's own" })
+  graphqlCost: BucketLimitResource;
 }
 
-export function serializeApiKey(key: ApiKeyEntity): ApiKeyResource {
+export function serializeApiKey({ apiKey: key, limits }: ApiKeyWithLimits): ApiKeyResource {
   return {
     id: key.id,
     storeId: key.storeId,
@@ -80,6 +88,7 @@ export function serializeApiKey(key: ApiKeyEntity): ApiKeyResource {
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,
+    ...serializeRateLimits(limits),
   };
 }
 
@@ -132,4 +141,16 @@ export class CreatedApiKeyResource {
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+}
+
+export function serializeCreatedApiKey(apiKey: ApiKeyEntity, key: string): CreatedApiKeyResource {
+  return {
+    id: apiKey.id,
+    storeId: apiKey.storeId,
+    name: apiKey.name,
+    scopes: apiKey.scopes,
+    prefix: apiKey.prefix,
+    key,
+    createdAt: apiKey.createdAt.toISOString(),
+  };
 }
