@@ -10,6 +10,7 @@ const esmPackages = [
   'cookie',
   'content-disposition',
   'ulid',
+  'oauth4webapi',
 ].join('|');
 
 const shared = {

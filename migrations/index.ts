@@ -2,6 +2,8 @@ import type { MigrationClass } from '../src/database/migration-runner';
 import { CreatePlatform1764000000000 } from './platform/1764000000000-create-platform';
 import { CredentialChecks1764100000000 } from './platform/1764100000000-credential-checks';
 import { CreateWebhooks1764200000000 } from './platform/1764200000000-create-webhooks';
+import { RateLimitOverrides1764300000000 } from './platform/1764300000000-rate-limit-overrides';
+import { CreateOauth1764400000000 } from './platform/1764400000000-create-oauth';
 import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
 
@@ -10,6 +12,8 @@ export const platformMigrations: readonly MigrationClass[] = [
   CreatePlatform1764000000000,
   CredentialChecks1764100000000,
   CreateWebhooks1764200000000,
+  RateLimitOverrides1764300000000,
+  CreateOauth1764400000000,
 ];
 
 /** Store migrations, oldest first; each runs inside one store's schema. */

@@ -25,6 +25,54 @@ describe('platform administration CLI', () => {
     return { code, out, err };
   }
 
+  it('registers an app whose client_credentials token the API accepts, then deletes it', async () => {
+    const { storeId } = await app.createStore(['read_products']);
+    const created = await cli(
+      'apps',
+      'create',
+      '--name',
+      'CLI app',
+      '--redirect-uris',
+      'https://cli.example/callback',
+      '--scopes',
+      'read_products',
+      '--store',
+      storeId,
+    );
+    expect(created.code).toBe(0);
+    const registered = JSON.parse(created.out);
+    expect(registered).toMatchObject({ confidential: true, storeId, scopes: ['read_products'] });
+    expect(registered.clientSecret).toMatch(/^dk_cs_/);
+    const token = await fetch(`${app.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: registered.clientId,
+        client_secret: registered.clientSecret,
+      }).toString(),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    expect((await app.request('GET', '/v1/products', { token: access_token })).status).toBe(200);
+    const listed = JSON.parse((await cli('apps', 'list')).out);
+    expect(listed.data.map((a: { id: string }) => a.id)).toContain(registered.id);
+    expect(JSON.stringify(listed)).not.toContain(registered.clientSecret);
+    const refused = await cli(
+      'apps',
+      'create',
+      '--name',
+      'x',
+      '--redirect-uris',
+      'http://x.example/cb',
+      '--scopes',
+      'read_products',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('validation_failed');
+    expect((await cli('apps', 'delete', registered.id)).code).toBe(0);
+    expect((await app.request('GET', '/v1/products', { token: access_token })).status).toBe(401);
+  });
+
   it('creates a store and a key that the API accepts, then revokes it', async () => {
     const store = await cli(
       'stores',

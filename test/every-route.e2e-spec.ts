@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCOPES } from '../src/auth/scopes';
+import { approve, authorizePath, Browser, createStaff, registerApp } from './support/oauth';
 import { HttpResponse, RequestOptions, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -13,6 +14,8 @@ import { HttpResponse, RequestOptions, startTestApp, TestApp } from './support/t
 
 interface SchemaObject {
   type?: string;
+  nullable?: boolean;
+  allOf?: SchemaObject[];
   properties?: Record<string, SchemaObject>;
   items?: SchemaObject;
   $ref?: string;
@@ -60,9 +63,10 @@ const operations: Operation[] = Object.entries(document.paths)
   );
 
 function resolve(schema: SchemaObject): SchemaObject {
-  return schema.$ref
-    ? resolve(document.components.schemas[schema.$ref.replace('#/components/schemas/', '')])
-    : schema;
+  if (schema.$ref)
+    return resolve(document.components.schemas[schema.$ref.replace('#/components/schemas/', '')]);
+  // A nullable reference: `{ type: 'object', nullable: true, allOf: [{ $ref }] }`.
+  return schema.allOf?.length === 1 ? resolve(schema.allOf[0]) : schema;
 }
 
 const HUGE = '__huge_number__';
@@ -88,7 +92,8 @@ function wrongType(schema: SchemaObject): unknown {
 function mutations(valid: unknown, schema: SchemaObject, path = ''): [string, unknown][] {
   const resolved = resolve(schema);
   const at = (value: unknown): [string, unknown] => [path, value];
-  const own: [string, unknown][] = path === '' ? [] : [at(wrongType(resolved)), at(null)];
+  const own: [string, unknown][] =
+    path === '' ? [] : [at(wrongType(resolved)), ...(schema.nullable ? [] : [at(null)])];
   if (resolved.type === 'string') own.push(at(`a\u0000b`));
   if (resolved.type === 'integer' || resolved.type === 'number') own.push(at(HUGE), at(1.5));
   if (resolved.type === 'object' || resolved.properties) {
@@ -122,8 +127,32 @@ describe('hostile input on every route', () => {
     storeId: string;
     key: string;
     keyId: string;
+    appId: string;
+    installationId: string;
     ids: Record<string, string>;
     variantId: string;
+  }
+
+  /** An app installed on the store through sign-in and consent, as a merchant would. */
+  async function installApp(storeId: string): Promise<{ appId: string; installationId: string }> {
+    const email = `owner-${storeId}@example.com`;
+    const password = 'correct horse battery staple';
+    await createStaff(app, storeId, email, password);
+    const registered = await registerApp(app, { confidential: true, scopes: ['read_products'] });
+    await approve(
+      new Browser(app.url),
+      authorizePath({
+        response_type: 'code',
+        client_id: registered.clientId,
+        redirect_uri: registered.redirectUri,
+        state: 'sweep',
+      }),
+      { email, password },
+    );
+    const installations = await app.request('GET', `/v1/platform/stores/${storeId}/installations`, {
+      token: app.adminToken,
+    });
+    return { appId: registered.id, installationId: installations.body.data[0].id };
   }
 
   async function createFixture(handle: string): Promise<Fixture> {
@@ -162,6 +191,7 @@ describe('hostile input on every route', () => {
     ]).toEqual([201, 201, 201, 201, 202]);
     return {
       ...store,
+      ...(await installApp(store.storeId)),
       variantId,
       ids: {
         products: product.body.id,
@@ -220,6 +250,8 @@ describe('hostile input on every route', () => {
       if (lastValue !== undefined && name === names[names.length - 1]) return lastValue;
       if (name === 'storeId') return fixture.storeId;
       if (name === 'keyId') return fixture.keyId;
+      if (name === 'appId') return fixture.appId;
+      if (name === 'installationId') return fixture.installationId;
       const id = fixture.ids[operation.path.split('/')[2]];
       if (!id) throw new Error(`No fixture for {${name}} in ${operation.path}: add one above`);
       return id;
@@ -238,6 +270,24 @@ describe('hostile input on every route', () => {
       'POST /v1/platform/stores/{storeId}/api-keys': {
         name: 'Key',
         scopes: ['read_products'],
+      },
+      'PATCH /v1/platform/stores/{storeId}/api-keys/{keyId}': {
+        rateLimit: { bucket: 100, refillPerSecond: 10 },
+        graphqlCost: { bucket: 1000, refillPerSecond: 50 },
+      },
+      'POST /v1/platform/apps': {
+        name: 'App',
+        redirectUris: ['https://app.example.com/callback', 'http://127.0.0.1:8080/cb'],
+        scopes: ['read_products', 'write_orders'],
+        confidential: true,
+        storeId: own.storeId,
+      },
+      'PATCH /v1/platform/apps/{appId}': {
+        name: 'Renamed app',
+        redirectUris: ['https://app.example.com/other'],
+        scopes: ['read_products'],
+        rateLimit: { bucket: 100, refillPerSecond: 10 },
+        graphqlCost: { bucket: 1000, refillPerSecond: 50 },
       },
       'POST /v1/platform/stores/{storeId}/staff': {
         email: 'staff@example.com',

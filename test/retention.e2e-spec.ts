@@ -1,5 +1,6 @@
 import { SCOPES } from '../src/auth/scopes';
 import { RetentionService } from '../src/maintenance/retention.service';
+import { registerApp, tokenRequest } from './support/oauth';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The daily retention pass deletes what has outlived its promise, and nothing else. */
@@ -86,5 +87,35 @@ describe('retention', () => {
     );
     // The pending one stays whatever its age: it is still owed.
     expect(deliveries).toEqual([{ id: pending.body.id }]);
+  });
+
+  it('deletes OAuth tokens a day after they expire, and keeps the live ones', async () => {
+    const store = await app.createStore(['read_products']);
+    const single = await registerApp(app, {
+      confidential: true,
+      scopes: ['read_products'],
+      storeId: store.storeId,
+    });
+    const credentials = { clientId: single.clientId, clientSecret: single.clientSecret! };
+    const old = await tokenRequest(app.url, { grant_type: 'client_credentials' }, credentials);
+    const live = await tokenRequest(app.url, { grant_type: 'client_credentials' }, credentials);
+    const db = app.running.dataSource;
+    await db.query(
+      "UPDATE platform.oauth_tokens SET expires_at = now() - interval '2 days' WHERE token_hash = sha256($1::bytea)",
+      [old.body.access_token],
+    );
+
+    const report = await app.running.app.get(RetentionService).runOnce();
+
+    expect(report.expiredCredentials).toBeGreaterThanOrEqual(1);
+    const left = await db.query(
+      'SELECT count(*)::int AS n FROM platform.oauth_tokens WHERE app_id = $1',
+      [single.id],
+    );
+    expect(left).toEqual([{ n: 1 }]);
+    const products = await app.request('GET', '/v1/products', {
+      token: String(live.body.access_token),
+    });
+    expect(products.status).toBe(200);
   });
 });

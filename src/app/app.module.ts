@@ -28,6 +28,8 @@ import { LOGGER } from '../observability/logger';
 import type { Logger } from 'pino';
 import { GraphqlApiModule } from '../graphql/graphql-api.module';
 import { PlatformModule } from '../platform/platform.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { ThrottlingModule } from '../throttling/throttling.module';
 
 export interface CoreDependencies {
   readonly config: AppConfig;
@@ -81,12 +83,14 @@ export class AppModule {
         JobsModule,
         EventsModule,
         PlatformModule,
+        OAuthModule,
         CatalogModule,
         CustomersModule,
         InventoryModule,
         OrdersModule,
         WebhooksModule,
         MaintenanceModule,
+        ThrottlingModule,
         GraphqlApiModule,
       ],
       controllers: [HealthController],

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { platformMigrations, storeMigrations } from '../../migrations';
 import { MAX_BODY_BYTES, parseStrictJson } from '../common/http/strict-json';
+import fastifyCookie from '@fastify/cookie';
+import { registerFormParser } from '../oauth/form-body';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { WebhookQueue } from '../webhooks/webhook-queue';
 import { JobQueue } from '../jobs/job-queue';
@@ -136,6 +138,9 @@ export async function createHttpApplication(
   );
   // Only JSON is accepted; anything else answers 415 rather than reaching validation as text.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  // OAuth's forms and token requests (and only they) are application/x-www-form-urlencoded.
+  registerFormParser(app.getHttpAdapter().getInstance());
+  await app.register(fastifyCookie);
   app.enableVersioning({ type: VersioningType.URI });
   registerHttpHooks(app.getHttpAdapter().getInstance(), core.databaseState, core.metrics);
   mountOpenApi(app, core.config);

@@ -9,6 +9,7 @@ import { RequestContext } from '../common/request-context';
 import { hashApiKey, isWellFormedApiKey } from './api-key-token';
 import { PLATFORM_ADMIN } from './require-scopes.decorator';
 import { isScope, Scope } from './scopes';
+import { hashSecret, isSecretOfKind } from '../oauth/oauth-secrets';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
@@ -24,8 +25,17 @@ interface CachedApiKey {
   readonly scopes: readonly Scope[];
 }
 
+interface CachedAccessToken {
+  readonly tokenId: string;
+  readonly appId: string;
+  readonly storeId: string;
+  readonly scopes: readonly Scope[];
+  readonly expiresAt: number;
+}
+
 /**
- * Turns a bearer token into a request context. Transport-agnostic: the HTTP guard and the
+ * Turns a bearer token (the platform admin token, an API key or an OAuth access token) into a
+ * request context. Transport-agnostic: the HTTP guard and the
  * WebSocket `connection_init` handler both call it, so every transport authenticates alike.
  *
  * Resolved keys are cached by hash. The cache never decides that a key is still valid: every
@@ -40,6 +50,10 @@ export class CredentialResolver {
     ttl: LAST_USED_WRITE_INTERVAL_MS,
   });
   private readonly keys = new LRUCache<string, CachedApiKey>({ max: 10_000, ttl: 60_000 });
+  private readonly accessTokens = new LRUCache<string, CachedAccessToken>({
+    max: 10_000,
+    ttl: 60_000,
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,6 +64,8 @@ export class CredentialResolver {
     connection.onRevokedCredential((credentialId) => {
       for (const [hash, key] of this.keys.entries())
         if (key.keyId === credentialId) this.keys.delete(hash);
+      for (const [hash, token] of this.accessTokens.entries())
+        if (token.tokenId === credentialId) this.accessTokens.delete(hash);
     });
   }
 
@@ -59,6 +75,15 @@ export class CredentialResolver {
       return new RequestContext(requestId, null, { type: 'platform_admin', id: 'platform_admin' }, [
         PLATFORM_ADMIN as never,
       ]);
+    }
+    if (isSecretOfKind(token, 'accessToken')) {
+      const access = await this.accessToken(token);
+      return new RequestContext(
+        requestId,
+        access.storeId,
+        { type: 'oauth_app', id: access.appId, tokenId: access.tokenId },
+        access.scopes,
+      );
     }
     if (!isWellFormedApiKey(token)) throw invalidCredential();
     const key = await this.apiKey(token);
@@ -90,6 +115,41 @@ export class CredentialResolver {
     };
     this.keys.set(cacheKey, key);
     return key;
+  }
+
+  /**
+   * An OAuth access token, by hash. As with keys, the cache only saves the lookup: every store
+   * transaction re-checks the token (revoked, expired, app uninstalled), and an entry is never
+   * used past the token's expiry.
+   */
+  private async accessToken(token: string): Promise<CachedAccessToken> {
+    const hash = hashSecret(token);
+    const cacheKey = hash.toString('base64');
+    const cached = this.accessTokens.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    const rows: {
+      id: string;
+      app_id: string;
+      store_id: string;
+      scopes: string[];
+      expires_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT id, app_id, store_id, scopes, expires_at FROM platform.oauth_tokens
+        WHERE token_hash = $1 AND kind = 'access' AND platform.oauth_token_active(id)`,
+      [hash],
+    );
+    if (rows.length === 0) throw invalidCredential();
+    const access = {
+      tokenId: rows[0].id,
+      appId: rows[0].app_id,
+      storeId: rows[0].store_id,
+      scopes: rows[0].scopes.filter(isScope),
+      expiresAt: rows[0].expires_at.getTime(),
+    };
+    this.accessTokens.set(cacheKey, access, {
+      ttl: Math.max(1, Math.min(60_000, access.expiresAt - Date.now())),
+    });
+    return access;
   }
 
   private isPlatformAdminToken(token: string): boolean {

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { RequestContext } from '../common/request-context';
+import { RequestContext, revocableCredentialId } from '../common/request-context';
 
 /** How soon a long-lived stream (a GraphQL subscription) notices its key was revoked. */
 export const CREDENTIAL_RECHECK_MS = 5_000;
@@ -9,7 +9,8 @@ export const CREDENTIAL_RECHECK_MS = 5_000;
  * Re-checks the credentials of long-lived streams. A request re-checks its key in its own
  * transaction, but a subscription makes no request after it starts: every few seconds the keys
  * in use are checked in one statement (however many subscriptions share them), and the streams
- * of a key revoked, or of a store suspended, are told to end.
+ * of a key or OAuth token revoked or expired (access tokens live 15 minutes), an app uninstalled,
+ * or a store suspended, are told to end.
  */
 @Injectable()
 export class CredentialWatch implements OnModuleDestroy {
@@ -20,8 +21,8 @@ export class CredentialWatch implements OnModuleDestroy {
 
   /** Calls `onRevoked` once if the context's key stops being valid; returns the unwatch. */
   watch(ctx: RequestContext, onRevoked: () => void): () => void {
-    if (ctx.actor.type !== 'api_key') return () => undefined;
-    const keyId = ctx.actor.id;
+    const keyId = revocableCredentialId(ctx.actor);
+    if (keyId === undefined) return () => undefined;
     let callbacks = this.watchers.get(keyId);
     if (!callbacks) {
       callbacks = new Set();
@@ -40,7 +41,7 @@ export class CredentialWatch implements OnModuleDestroy {
     if (keyIds.length === 0) return;
     try {
       const revoked: { id: string }[] = await this.dataSource.query(
-        'SELECT id FROM unnest($1::text[]) AS id WHERE NOT platform.api_key_active(id)',
+        'SELECT id FROM unnest($1::text[]) AS id WHERE NOT platform.credential_active(id)',
         [keyIds],
       );
       for (const { id } of revoked) {

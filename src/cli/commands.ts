@@ -10,10 +10,20 @@ import { ApiKeysService } from '../platform/api-keys.service';
 import { CreateApiKeyDto } from '../platform/dto/create-api-key.dto';
 import { CreateStaffDto } from '../platform/dto/create-staff.dto';
 import { CreateStoreDto } from '../platform/dto/create-store.dto';
-import { serializeApiKey, serializeStaff, serializeStore } from '../platform/platform.serializers';
+import {
+  serializeApiKey,
+  serializeCreatedApiKey,
+  serializeStaff,
+  serializeStore,
+} from '../platform/platform.serializers';
 import { StaffService } from '../platform/staff.service';
 import { StoresService } from '../platform/stores.service';
 import { PageQueryDto } from '../common/pagination';
+import { serializeApps, serializeInstallation } from '../oauth/app.serializers';
+import { AppsService } from '../oauth/apps.service';
+import { CreateAppDto } from '../oauth/dto/create-app.dto';
+import { InstallationsService } from '../oauth/installations.service';
+import { RateLimitOverrides } from '../throttling/rate-limit-overrides.service';
 
 export interface CliIo {
   out(text: string): void;
@@ -102,7 +112,7 @@ export async function runCli(
           mode: options.mode,
         });
         const { apiKey, key } = await context.get(ApiKeysService).create(admin, storeId, input);
-        return { ...serializeApiKey(apiKey), key };
+        return serializeCreatedApiKey(apiKey, key);
       };
     });
   keys
@@ -121,6 +131,68 @@ export async function runCli(
       return { revoked: keyId };
     };
   });
+
+  const apps = program.command('apps').description('OAuth apps');
+  apps
+    .command('create')
+    .requiredOption('--name <name>')
+    .requiredOption('--redirect-uris <uris>', 'comma-separated, matched exactly')
+    .requiredOption('--scopes <scopes>', `comma-separated: ${SCOPES.join(',')}`)
+    .option('--public', 'a public app (mobile, single-page) that uses PKCE and holds no secret')
+    .option('--store <storeId>', 'a single-store app, which may use client_credentials')
+    .action((options) => {
+      action = async ({ context }, admin) => {
+        const input = validated(CreateAppDto, {
+          name: options.name,
+          redirectUris: String(options.redirectUris).split(',').filter(Boolean),
+          scopes: String(options.scopes).split(',').filter(Boolean),
+          confidential: !options.public,
+          storeId: options.store,
+        });
+        const { app, clientSecret } = await context.get(AppsService).create(admin, input);
+        const [resource] = await serializeApps(admin, context.get(RateLimitOverrides), [app]);
+        return { ...resource, ...(clientSecret ? { clientSecret } : {}) };
+      };
+    });
+  apps
+    .command('list')
+    .option('--limit <n>', 'page size (1-250)', '50')
+    .option('--cursor <cursor>')
+    .action((options) => {
+      action = async ({ context }, admin) => {
+        const page = await context.get(AppsService).list(admin, pageQuery(options));
+        const data = await serializeApps(admin, context.get(RateLimitOverrides), page.data);
+        return { data, nextCursor: page.nextCursor };
+      };
+    });
+  apps.command('delete <appId>').action((appId: string) => {
+    action = async ({ context }, admin) => {
+      await context.get(AppsService).delete(admin, appId);
+      return { deleted: appId };
+    };
+  });
+
+  const installations = program
+    .command('installations')
+    .description('the apps installed on a store');
+  installations
+    .command('list <storeId>')
+    .option('--limit <n>', 'page size (1-250)', '50')
+    .option('--cursor <cursor>')
+    .action((storeId: string, options) => {
+      action = async ({ context }, admin) =>
+        (await context.get(InstallationsService).list(admin, storeId, pageQuery(options))).map(
+          serializeInstallation,
+        );
+    });
+  installations
+    .command('uninstall <storeId> <installationId>')
+    .action((storeId: string, installationId: string) => {
+      action = async ({ context }, admin) => {
+        await context.get(InstallationsService).uninstall(admin, storeId, installationId);
+        return { uninstalled: installationId };
+      };
+    });
 
   program
     .command('staff')

@@ -15,6 +15,9 @@ export type IdPrefix =
   | 'whdel'
   | 'key'
   | 'app'
+  | 'inst'
+  | 'tok'
+  | 'grant'
   | 'staff'
   | 'req';
 

@@ -7,6 +7,18 @@ export interface Actor {
   readonly type: ActorType;
   /** The credential's id (`key_…`, `app_…`, `staff_…`); never a secret. */
   readonly id: string;
+  /** For an OAuth app, the access token (`tok_…`) it presented; its validity is re-checked. */
+  readonly tokenId?: string;
+}
+
+/**
+ * The id whose revocation ends this actor's access, re-checked by every store transaction and
+ * by long-lived streams: the API key, or the OAuth access token. None for the platform itself.
+ */
+export function revocableCredentialId(actor: Actor): string | undefined {
+  if (actor.type === 'api_key') return actor.id;
+  if (actor.type === 'oauth_app') return actor.tokenId;
+  return undefined;
 }
 
 export interface SerializedRequestContext {

@@ -3,7 +3,7 @@ import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } fr
 import type { PoolClient, QueryResult } from 'pg';
 import { invalidCredential } from '../common/errors/credential-errors';
 import { isId } from '../common/ids';
-import { RequestContext } from '../common/request-context';
+import { RequestContext, revocableCredentialId } from '../common/request-context';
 import { storeSchemaName } from './store-schema';
 
 export interface TransactionOptions {
@@ -83,8 +83,8 @@ export class TransactionalConnection {
   }
 
   /**
-   * Opens the transaction, selects the store's schema for it and, for an API key, re-checks that
-   * the key is still valid, all in one round trip (the simple query protocol runs the statements
+   * Opens the transaction, selects the store's schema for it and, for an API key or an OAuth
+   * access token, re-checks that the credential is still valid, all in one round trip (the simple query protocol runs the statements
    * in one message). That protocol takes no parameters, so the two values are written into the
    * SQL: both are ids checked against the id grammar (`[a-z]+_` and 26 base32 characters) first,
    * and escaped as literals besides. Nothing a client sends reaches this text.
@@ -98,17 +98,23 @@ export class TransactionalConnection {
     const schema = ctx.storeId ? storeSchemaName(ctx.storeId) : 'platform';
     const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
     const setPath = `SELECT set_config('search_path', ${client.escapeLiteral(schema)}, true)`;
-    if (ctx.actor.type !== 'api_key') {
+    const credentialId = revocableCredentialId(ctx.actor);
+    if (credentialId === undefined) {
       await this.send(client, `${begin}; ${setPath}`);
       return;
     }
-    if (!isId(ctx.actor.id, 'key')) throw invalidCredential();
+    const check = isId(credentialId, 'key')
+      ? 'platform.api_key_active'
+      : isId(credentialId, 'tok')
+        ? 'platform.oauth_token_active'
+        : undefined;
+    if (!check) throw invalidCredential();
     const results = (await this.send(
       client,
-      `${begin}; ${setPath}, platform.api_key_active(${client.escapeLiteral(ctx.actor.id)}) AS active`,
+      `${begin}; ${setPath}, ${check}(${client.escapeLiteral(credentialId)}) AS active`,
     )) as unknown as QueryResult<{ active: boolean }>[];
     if (!results[1].rows[0].active) {
-      this.revokedCredentials.forEach((listener) => listener(ctx.actor.id));
+      this.revokedCredentials.forEach((listener) => listener(credentialId));
       throw invalidCredential();
     }
   }

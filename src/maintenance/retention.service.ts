@@ -18,12 +18,14 @@ export interface RetentionReport {
   events: number;
   idempotencyKeys: number;
   webhookDeliveries: number;
+  /** Expired OAuth codes and tokens, and expired staff sessions. */
+  expiredCredentials: number;
 }
 
 /**
  * Deletes what the platform promises to keep only for a while: events after EVENT_RETENTION_DAYS
  * (at least the 30 days of CONTRACT.md), idempotency keys after their 24 hours, and finished
- * webhook deliveries after 30 days. One store per transaction, so a store with a long history
+ * webhook deliveries after 30 days, and OAuth codes, tokens and staff sessions once expired. One store per transaction, so a store with a long history
  * never holds locks on the others.
  */
 @Injectable()
@@ -51,6 +53,7 @@ export class RetentionService {
       events: 0,
       idempotencyKeys: 0,
       webhookDeliveries: 0,
+      expiredCredentials: 0,
     };
     let after = '';
     for (;;) {
@@ -73,7 +76,25 @@ export class RetentionService {
       [DELIVERY_RETENTION_DAYS],
     );
     report.webhookDeliveries = deliveries;
+    report.expiredCredentials = await this.purgeExpiredCredentials();
     return report;
+  }
+
+  /**
+   * Codes and tokens past their expiry serve no one. A day's grace keeps a rotated refresh
+   * token's row while its reuse could still be reported as such rather than as unknown.
+   */
+  private async purgeExpiredCredentials(): Promise<number> {
+    let purged = 0;
+    for (const statement of [
+      "DELETE FROM platform.oauth_codes WHERE expires_at < now() - interval '1 day'",
+      "DELETE FROM platform.oauth_tokens WHERE expires_at < now() - interval '1 day'",
+      'DELETE FROM platform.staff_sessions WHERE expires_at < now()',
+    ]) {
+      const [, count] = await this.dataSource.query(statement);
+      purged += Number(count);
+    }
+    return purged;
   }
 
   @Transactional()

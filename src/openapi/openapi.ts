@@ -23,7 +23,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       {
         type: 'http',
         scheme: 'bearer',
-        description: 'An API key (dk_live_…, dk_test_…) or the platform admin token.',
+        description:
+          'An API key (dk_live_…, dk_test_…), an OAuth 2.0 access token (dk_oat_…; see /.well-known/oauth-authorization-server) or the platform admin token.',
       },
       'bearer',
     )
@@ -52,8 +53,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       const conditional = parameters.some(
         (parameter) => 'name' in parameter && parameter.name === 'If-Match',
       );
+      const authenticated = operation.security !== undefined;
+      const throttled = authenticated && !path.startsWith('/v1/platform/');
       for (const status of problemStatuses(method, path, {
-        authenticated: operation.security !== undefined,
+        authenticated,
+        throttled,
         conditional,
       })) {
         operation.responses[status] ??= {
@@ -61,6 +65,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
           content: { 'application/problem+json': { schema: PROBLEM_REF } },
         };
       }
+      if (throttled) documentRateLimitHeaders(operation.responses);
     }
   }
   document.components.schemas = referencedSchemas(document);
@@ -111,6 +116,8 @@ const PROBLEM_DESCRIPTIONS: Record<string, string> = {
   '413': 'Body over 1 MiB (payload_too_large)',
   '415': 'Body is not application/json (unsupported_media_type)',
   '422': 'Idempotency-Key reused with another request (idempotency_key_reused)',
+  '429':
+    'The credential’s rate-limit bucket for this store is empty (rate_limited); retry after Retry-After seconds',
   '500': 'Unexpected error (internal_error); quote the requestId',
   '503': 'Starting or database unreachable (service_unavailable); retry after Retry-After',
 };
@@ -130,10 +137,30 @@ function headerParameters(method: string, path: string) {
   return headers;
 }
 
+/**
+ * Every authenticated store call answers RateLimit-* (docs/rate-limits.md), and 429 adds
+ * Retry-After; the platform admin is not throttled.
+ */
+function documentRateLimitHeaders(responses: Record<string, unknown>): void {
+  const integer = (description: string) => ({ description, schema: { type: 'integer' } });
+  for (const [status, response] of Object.entries(responses)) {
+    if (status === '401' || typeof response !== 'object' || response === null) continue;
+    const headers = ((response as { headers?: Record<string, unknown> }).headers ??= {});
+    headers['RateLimit-Limit'] = integer('Size of the credential’s bucket for this store');
+    headers['RateLimit-Remaining'] = integer('Requests left in the bucket');
+    headers['RateLimit-Reset'] = integer('Seconds until the bucket is full again');
+    if (status === '429') headers['Retry-After'] = integer('Seconds until the request may succeed');
+  }
+}
+
 function problemStatuses(
   method: string,
   path: string,
-  { authenticated, conditional }: { authenticated: boolean; conditional: boolean },
+  {
+    authenticated,
+    throttled,
+    conditional,
+  }: { authenticated: boolean; throttled: boolean; conditional: boolean },
 ): string[] {
   const statuses = ['400'];
   if (authenticated) statuses.push('401', '403');
@@ -142,6 +169,7 @@ function problemStatuses(
   if (conditional) statuses.push('412');
   if (method === 'post' || method === 'patch') statuses.push('413', '415');
   if (method === 'post') statuses.push('422');
+  if (throttled) statuses.push('429');
   statuses.push('500', '503');
   return statuses;
 }

@@ -75,6 +75,10 @@ export async function startTestApp(
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'dk-test-')),
     LOG_LEVEL: 'info',
+    // Suites send thousands of REST requests with one key; rate-limits.e2e-spec sets its own.
+    // GraphQL keeps its default bucket, which its suites assert.
+    RATE_LIMIT_BUCKET: '1000000',
+    RATE_LIMIT_REFILL_PER_SECOND: '1000000',
     ...options.env,
   });
   const logLines: Record<string, unknown>[] = [];

@@ -1,0 +1,233 @@
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/require-scopes.decorator';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { AbuseLimits, FailureTarget } from './abuse-limits';
+import { authenticateClient, basicCredentials } from './client-authentication';
+import { FORM_CONTENT_TYPE, singleValues } from './form-body';
+import { OAuthGrants, TokenInfo } from './oauth-grants';
+import { authorizationServerMetadata } from './oauth-metadata';
+import { OAuthHttpAnswer, OAuthServer } from './oauth-server';
+
+/**
+ * The machine-facing OAuth endpoints. They answer in OAuth's own error format (RFC 6749 §5.2,
+ * `{"error", "error_description"}`), which standard client libraries parse, not in problem+json.
+ */
+@Controller()
+@Public()
+@ApiExcludeController()
+export class OAuthEndpointsController {
+  private readonly metadata: ReturnType<typeof authorizationServerMetadata>;
+
+  constructor(
+    private readonly server: OAuthServer,
+    private readonly grants: OAuthGrants,
+    private readonly abuse: AbuseLimits,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.metadata = authorizationServerMetadata(config.publicUrl);
+  }
+
+  @Get('.well-known/oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=3600')
+  @Header('Access-Control-Allow-Origin', '*')
+  discovery() {
+    return this.metadata;
+  }
+
+  @Post('oauth/token')
+  async token(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const form = this.form(request, body);
+    if ('answer' in form) return send(reply, form.answer);
+    const targets = failureTargets(request, form.values.client_id);
+    const wait = await this.abuse.retryAfter(targets);
+    if (wait !== undefined) return send(reply, tooManyAttempts(wait));
+    const headers = stringHeaders(request);
+    if (headers.authorization) {
+      // The library reads Basic credentials without the form-decoding RFC 6749 §2.3.1 asks
+      // for: it gets them decoded, re-encoded as plain Basic.
+      const basic = basicCredentials(headers.authorization);
+      if (!basic) {
+        await this.abuse.recordFailure(targets);
+        return send(reply, invalidClient());
+      }
+      headers.authorization = `Basic ${Buffer.from(`${basic.clientId}:${basic.clientSecret}`).toString('base64')}`;
+    }
+    const answer = await this.server.token({
+      method: 'POST',
+      headers,
+      query: {},
+      body: form.values,
+    });
+    if (answer.status === 401 || isGuessFailure(answer)) await this.abuse.recordFailure(targets);
+    send(reply, answer);
+  }
+
+  /**
+   * RFC 7009. Revoking a refresh token ends its whole grant (every token issued from the same
+   * authorization); revoking an access token ends that token. A token that is unknown, already
+   * revoked or another client's is answered 200 all the same, so the answer reveals nothing.
+   */
+  @Post('oauth/revoke')
+  @HttpCode(200)
+  async revoke(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const presented = await this.ownToken(request, body, { allowPublic: true });
+    if ('answer' in presented) return send(reply, presented.answer);
+    const { token } = presented;
+    if (token) {
+      if (token.kind === 'refresh') await this.grants.revokeGrant(token.grantId);
+      else await this.grants.revokeToken(token.tokenId);
+    }
+    send(reply, { status: 200, headers: { 'cache-control': 'no-store' }, body: {} });
+  }
+
+  /**
+   * RFC 7662, for the app's own tokens only: any other token, valid or not, is `active: false`,
+   * so one app cannot learn about another's.
+   */
+  @Post('oauth/introspect')
+  @HttpCode(200)
+  async introspect(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const presented = await this.ownToken(request, body, { allowPublic: false });
+    if ('answer' in presented) return send(reply, presented.answer);
+    const { token } = presented;
+    const body200 =
+      token?.active
+        ? {
+            active: true,
+            scope: token.scopes.join(' '),
+            client_id: token.clientId,
+            token_type: token.kind === 'access' ? 'Bearer' : 'refresh_token',
+            exp: Math.floor(token.expiresAt.getTime() / 1000),
+            iat: Math.floor(token.createdAt.getTime() / 1000),
+            sub: token.storeId,
+            store_id: token.storeId,
+            iss: this.metadata.issuer,
+          }
+        : { active: false };
+    send(reply, { status: 200, headers: { 'cache-control': 'no-store' }, body: body200 });
+  }
+
+  /**
+   * The `token` parameter of a revocation or introspection, if it is the authenticated client's
+   * own (undefined otherwise: unknown and foreign tokens are treated alike), or the answer
+   * refusing the request.
+   */
+  private async ownToken(
+    request: FastifyRequest,
+    body: Record<string, unknown> | undefined,
+    options: { allowPublic: boolean },
+  ): Promise<{ token: TokenInfo | undefined } | { answer: OAuthHttpAnswer }> {
+    const form = this.form(request, body);
+    if ('answer' in form) return form;
+    const client = await this.client(request, form.values, options.allowPublic);
+    if ('answer' in client) return client;
+    if (!form.values.token) return { answer: invalidRequest('The token parameter is missing.') };
+    const token = await this.grants.tokenInfo(form.values.token);
+    return { token: token?.appId === client.appId ? token : undefined };
+  }
+
+  /** The form's parameters, or the answer refusing it (wrong media type, repeated parameter). */
+  private form(
+    request: FastifyRequest,
+    body: Record<string, unknown> | undefined,
+  ): { values: Record<string, string> } | { answer: OAuthHttpAnswer } {
+    if (!request.headers['content-type']?.toLowerCase().startsWith(FORM_CONTENT_TYPE))
+      return { answer: invalidRequest(`Send the parameters as ${FORM_CONTENT_TYPE}.`) };
+    const form = singleValues(body);
+    if ('invalid' in form)
+      return { answer: invalidRequest(`The parameter ${form.invalid} is repeated or malformed.`) };
+    return form;
+  }
+
+  private async client(
+    request: FastifyRequest,
+    form: Record<string, string>,
+    allowPublic: boolean,
+  ): Promise<{ appId: string } | { answer: OAuthHttpAnswer }> {
+    const targets = failureTargets(request, form.client_id);
+    const wait = await this.abuse.retryAfter(targets);
+    if (wait !== undefined) return { answer: tooManyAttempts(wait) };
+    const result = await authenticateClient(this.grants, request.headers.authorization, form, {
+      allowPublic,
+    });
+    if (result.outcome === 'authenticated') return { appId: result.client.appId };
+    await this.abuse.recordFailure(failureTargets(request, result.clientId));
+    return { answer: invalidClient() };
+  }
+}
+
+function failureTargets(
+  request: FastifyRequest,
+  clientId: string | undefined,
+): [FailureTarget, string][] {
+  const targets: [FailureTarget, string][] = [['tokenAddress', request.ip]];
+  if (clientId) targets.push(['tokenClient', clientId.slice(0, 100)]);
+  return targets;
+}
+
+/** A wrong code, code verifier or refresh token: what someone guessing would get. */
+function isGuessFailure(answer: OAuthHttpAnswer): boolean {
+  const error = (answer.body as { error?: string }).error;
+  return error === 'invalid_client' || error === 'invalid_grant';
+}
+
+function invalidClient(): OAuthHttpAnswer {
+  return {
+    status: 401,
+    headers: { 'www-authenticate': 'Basic realm="dukkadee"', 'cache-control': 'no-store' },
+    body: { error: 'invalid_client', error_description: 'Client authentication failed.' },
+  };
+}
+
+function invalidRequest(description: string): OAuthHttpAnswer {
+  return {
+    status: 400,
+    headers: { 'cache-control': 'no-store' },
+    body: { error: 'invalid_request', error_description: description },
+  };
+}
+
+function tooManyAttempts(retryAfter: number): OAuthHttpAnswer {
+  return {
+    status: 429,
+    headers: { 'retry-after': String(retryAfter), 'cache-control': 'no-store' },
+    body: {
+      error: 'rate_limited',
+      error_description: `Too many failed attempts; try again in ${retryAfter} seconds.`,
+    },
+  };
+}
+
+function stringHeaders(request: FastifyRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers))
+    if (typeof value === 'string') headers[name] = value;
+  return headers;
+}
+
+/**
+ * Browser apps (public clients) call these endpoints from their own origin. Any origin may: the
+ * answers carry nothing a cookie unlocks, and a token request proves itself with its own
+ * parameters (code verifier, client secret), never with ambient credentials.
+ */
+function send(reply: FastifyReply, answer: OAuthHttpAnswer): void {
+  void reply
+    .status(answer.status)
+    .headers({ pragma: 'no-cache', 'access-control-allow-origin': '*', ...answer.headers })
+    .type('application/json')
+    .send(answer.body);
+}

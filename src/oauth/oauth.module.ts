@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '../platform/platform.module';
+import { ThrottlingModule } from '../throttling/throttling.module';
+import { AbuseLimits } from './abuse-limits';
+import { AppsService } from './apps.service';
+import { AuthorizePagesController } from './authorize-pages.controller';
+import { InstallationsService } from './installations.service';
+import { OAuthEndpointsController } from './oauth-endpoints.controller';
+import { OAuthGrants } from './oauth-grants';
+import { OAuthServer } from './oauth-server';
+import {
+  PlatformAppsController,
+  PlatformInstallationsController,
+} from './platform-apps.controller';
+import { StaffSessions } from './staff-sessions';
+
+/** OAuth 2.0: the authorization server, its sign-in and consent pages, apps and installations. */
+@Module({
+  imports: [PlatformModule, ThrottlingModule],
+  controllers: [
+    OAuthEndpointsController,
+    AuthorizePagesController,
+    PlatformAppsController,
+    PlatformInstallationsController,
+  ],
+  providers: [
+    AppsService,
+    InstallationsService,
+    OAuthGrants,
+    OAuthServer,
+    StaffSessions,
+    AbuseLimits,
+  ],
+  exports: [AppsService, InstallationsService, OAuthGrants, StaffSessions],
+})
+export class OAuthModule {}
