@@ -4,6 +4,7 @@ import { CredentialChecks1764100000000 } from './platform/1764100000000-credenti
 import { CreateWebhooks1764200000000 } from './platform/1764200000000-create-webhooks';
 import { RateLimitOverrides1764300000000 } from './platform/1764300000000-rate-limit-overrides';
 import { CreateOauth1764400000000 } from './platform/1764400000000-create-oauth';
+import { CachedKeyCheck1764500000000 } from './platform/1764500000000-cached-key-check';
 import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
 
@@ -14,6 +15,7 @@ export const platformMigrations: readonly MigrationClass[] = [
   CreateWebhooks1764200000000,
   RateLimitOverrides1764300000000,
   CreateOauth1764400000000,
+  CachedKeyCheck1764500000000,
 ];
 
 /** Store migrations, oldest first; each runs inside one store's schema. */
