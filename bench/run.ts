@@ -8,7 +8,10 @@
  * low rate of PATCHes, the fan-out of events to 1,000 subscribed WebSockets and the RSS per idle
  * socket; webhook delivery on the full app: deliveries per second from a
  * queued backlog to a local receiver (in a process of its own) and the latency from an order's
- * 201 to its `order.created` webhook at a steady low rate (receiver in this process). Servers run
+ * 201 to its `order.created` webhook at a steady low rate (receiver in this process); OAuth on a
+ * full app of its own: the token endpoint's rate for client_credentials and for refresh_token
+ * (refresh chains, one per connection, from authorization codes), and an OAuth access token
+ * against an API key on the product routes (closed loop and the steady rate above). Servers run
  * as child processes; autocannon and the WebSocket clients run here.
  *
  * Uses the PostgreSQL server of DATABASE_URL when set (creating and dropping `dk_bench_*`
@@ -18,9 +21,9 @@
  * slices those seconds are split into, default 5), BENCH_WARMUP_SECONDS (default 2),
  * BENCH_CONNECTIONS (default "1,50", for the scenarios that do not fix theirs), BENCH_RESTARTS
  * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,bare,raw"; "all" adds the
- * attribution targets bare-tx and full-nolog), BENCH_SECTIONS (default "http,graphql,webhooks":
- * the autocannon tables, the GraphQL section and the webhook section; startup and memory are
- * always measured).
+ * attribution targets bare-tx and full-nolog), BENCH_SECTIONS (default
+ * "http,graphql,webhooks,oauth": the autocannon tables, the GraphQL section, the webhook section
+ * and the OAuth section; startup and memory are always measured).
  * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
  * (measured per target and row, in BENCH_ROUNDS slices after 1 s of warm-up, default 5),
  * BENCH_GRAPHQL_LATENCY_RATE (PATCHes per second, one at a time, default 20),
@@ -31,6 +34,10 @@
  * per second, one at a time, default 20), BENCH_WEBHOOK_LATENCY_SECONDS (default 10),
  * BENCH_CPU_PROF_DIR (when set, the webhook section's dispatching app and the GraphQL section's app
  * run with `node --cpu-prof` and write their profiles there).
+ * OAuth: BENCH_OAUTH_TOKEN_CONNECTIONS (token endpoint rows, default "20,50"), BENCH_OAUTH_SECONDS
+ * (token endpoint, measured per grant and row in 1 s slices, default 3), BENCH_OAUTH_API_SECONDS
+ * (key against token at 50 connections, per credential and route, default 2),
+ * BENCH_OAUTH_LATENCY_SECONDS (key against token at the steady rate, default 4).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,12 +62,16 @@ import {
 } from './lib/table';
 import { GraphqlSettings, graphqlReport, runGraphqlBench } from './lib/graphql';
 import { runWebhookBench, webhookReport, WebhookSettings } from './lib/webhooks';
+import { OAuthSettings, oauthReport, runOAuthBench } from './lib/oauth';
 
 // ---------------------------------------------------------------------------------------------
 // What is measured: add targets, scenarios and ratios here.
 // ---------------------------------------------------------------------------------------------
 
 const ROUNDS = Math.round(positiveNumber('BENCH_ROUNDS', 5));
+
+/** The fixed-rate latency scenario (full app), which the OAuth section runs too. */
+const STEADY = { rate: 200, connections: 10, p99Ms: 100, minShare: 0.98 } as const;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR
   ? resolve(process.env.BENCH_CPU_PROF_DIR)
   : undefined;
@@ -103,10 +114,21 @@ const SETTINGS = {
     idleMs: 2000,
     cpuProfileDir: CPU_PROFILE_DIR,
   } satisfies GraphqlSettings,
+  oauth: {
+    tokenConnections: connectionCounts(process.env.BENCH_OAUTH_TOKEN_CONNECTIONS ?? '20,50'),
+    tokenSeconds: positiveNumber('BENCH_OAUTH_SECONDS', 3),
+    tokenWarmupRequests: 10,
+    apiConnections: 50,
+    apiSeconds: positiveNumber('BENCH_OAUTH_API_SECONDS', 2),
+    apiWarmupSeconds: 1,
+    steady: STEADY,
+    steadySeconds: positiveNumber('BENCH_OAUTH_LATENCY_SECONDS', 4),
+    pauseMs: 200,
+  } satisfies OAuthSettings,
 } as const;
 
 /** BENCH_SECTIONS: what runs besides the startup and memory figures. */
-const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks');
+const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks,oauth');
 
 const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
 
@@ -255,19 +277,19 @@ const PRODUCT: Pick<Scenario, 'name' | 'request' | 'check'> = {
 };
 
 const STEADY_RATE = {
-  section: 'Latency at a steady 200 requests per second (full app)',
+  section: `Latency at a steady ${STEADY.rate} requests per second (full app)`,
   targets: ['full'],
-  rate: 200,
+  rate: STEADY.rate,
   // autocannon's pacing: 10 connections each send 20 requests back to back at every second.
-  connections: [10],
+  connections: [STEADY.connections],
   // The full app has just served these routes in the throughput cells.
   warmupSeconds: 0,
   goal: {
-    label: 'p99 < 100 ms at ≥ 98% of 200/s',
+    label: `p99 < ${STEADY.p99Ms} ms at ≥ ${STEADY.minShare * 100}% of ${STEADY.rate}/s`,
     miss: (result: LoadResult) =>
-      result.rps < 0.98 * 200
+      result.rps < STEADY.minShare * STEADY.rate
         ? `rate reached ${formatNumber(result.rps)}/s`
-        : result.p99 >= 100
+        : result.p99 >= STEADY.p99Ms
           ? `p99 ${formatMs(result.p99)} ms`
           : undefined,
   },
@@ -458,10 +480,10 @@ async function main(): Promise<void> {
   }
   const loadedRssMiB = full.rssMiB();
 
-  // 6. GraphQL and webhooks, each on a quiet machine with servers of its own: the servers above
-  //    stop (the full app would dispatch too). A failure there still leaves the tables above to
-  //    print.
-  if (SECTIONS.has('graphql') || SECTIONS.has('webhooks'))
+  // 6. GraphQL, webhooks and OAuth, each on a quiet machine with servers of its own: the servers
+  //    above stop (the full app would dispatch too). A failure there still leaves the tables
+  //    above to print.
+  if (SECTIONS.has('graphql') || SECTIONS.has('webhooks') || SECTIONS.has('oauth'))
     for (const server of new Set([full, ...servers.values()])) await server.stop();
   let graphqlSection: { lines: readonly string[]; ok: boolean } | undefined;
   if (SECTIONS.has('graphql')) {
@@ -504,6 +526,27 @@ async function main(): Promise<void> {
       webhookSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
     }
   }
+  let oauthSection: { lines: readonly string[]; ok: boolean } | undefined;
+  if (SECTIONS.has('oauth')) {
+    try {
+      const figures = await runOAuthBench(
+        {
+          fixture,
+          adminToken: secrets.adminToken,
+          databaseUrl,
+          routes: [PRODUCT, PRODUCT_LIST],
+          startApp: (label, env) => startFullApp(partial, label, 'info', env),
+          progress,
+        },
+        SETTINGS.oauth,
+      );
+      oauthSection = oauthReport(figures);
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      progress(`oauth failed: ${text}`);
+      oauthSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
+    }
+  }
 
   await cleanUp();
   const startup: StartupFigures = { firstStartMs, readyMs, idleRssMiB };
@@ -518,6 +561,7 @@ async function main(): Promise<void> {
       verifications,
       graphqlLines: graphqlSection?.lines,
       webhookLines: webhookSection?.lines,
+      oauthLines: oauthSection?.lines,
       elapsedSeconds: (performance.now() - started) / 1000,
     }),
   );
@@ -525,7 +569,8 @@ async function main(): Promise<void> {
   if (
     verifications.some(({ verification }) => !verification.ok) ||
     (graphqlSection && !graphqlSection.ok) ||
-    (webhookSection && !webhookSection.ok)
+    (webhookSection && !webhookSection.ok) ||
+    (oauthSection && !oauthSection.ok)
   )
     process.exitCode = 1;
 }
@@ -662,8 +707,8 @@ async function startBenchServer(
   return server;
 }
 
-function selectSections(list: string): ReadonlySet<'http' | 'graphql' | 'webhooks'> {
-  const known = ['http', 'graphql', 'webhooks'] as const;
+function selectSections(list: string): ReadonlySet<'http' | 'graphql' | 'webhooks' | 'oauth'> {
+  const known = ['http', 'graphql', 'webhooks', 'oauth'] as const;
   const names = list.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !known.some((section) => section === name));
   if (unknown.length > 0) throw new Error(`Unknown BENCH_SECTIONS: ${unknown.join(', ')}`);
@@ -779,6 +824,8 @@ interface ReportInput {
   readonly graphqlLines?: readonly string[];
   /** The webhook section's table and checks, when it ran. */
   readonly webhookLines?: readonly string[];
+  /** The OAuth section's tables and checks, when it ran. */
+  readonly oauthLines?: readonly string[];
   readonly elapsedSeconds: number;
 }
 
@@ -832,6 +879,7 @@ function report(input: ReportInput): string {
   if (input.graphqlLines) lines.push('', '### GraphQL (full app)', '', ...input.graphqlLines);
   if (input.webhookLines)
     lines.push('', '### Webhook delivery (full app)', '', ...input.webhookLines);
+  if (input.oauthLines) lines.push('', '### OAuth (full app)', '', ...input.oauthLines);
 
   const sorted = [...startup.readyMs].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];

@@ -21,6 +21,26 @@ declare module 'autocannon' {
        * back to back, then waits for the next second (the connections' seconds are in phase).
        */
       overallRate?: number;
+      /** Called with each connection's client as it is created, before its first request. */
+      setupClient?: (client: Client) => void;
+    }
+
+    /** A request of `Client.setRequests`: the run's method, path, headers and body by default. */
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Called as each request is built, just before it is sent; answers the request to send. */
+      setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+      /** Called with each answer (body as text) before the connection's next request is built. */
+      onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+    }
+
+    /** One connection (`setupClient`), one request at a time without pipelining. */
+    interface Client {
+      /** Replaces the requests this connection sends, in turn. */
+      setRequests(requests: Request[]): void;
     }
 
     interface Histogram {
