@@ -104,20 +104,19 @@ export class OAuthEndpointsController {
     const presented = await this.ownToken(request, body, { allowPublic: false });
     if ('answer' in presented) return send(reply, presented.answer);
     const { token } = presented;
-    const body200 =
-      token?.active
-        ? {
-            active: true,
-            scope: token.scopes.join(' '),
-            client_id: token.clientId,
-            token_type: token.kind === 'access' ? 'Bearer' : 'refresh_token',
-            exp: Math.floor(token.expiresAt.getTime() / 1000),
-            iat: Math.floor(token.createdAt.getTime() / 1000),
-            sub: token.storeId,
-            store_id: token.storeId,
-            iss: this.metadata.issuer,
-          }
-        : { active: false };
+    const body200 = token?.active
+      ? {
+          active: true,
+          scope: token.scopes.join(' '),
+          client_id: token.clientId,
+          token_type: token.kind === 'access' ? 'Bearer' : 'refresh_token',
+          exp: Math.floor(token.expiresAt.getTime() / 1000),
+          iat: Math.floor(token.createdAt.getTime() / 1000),
+          sub: token.storeId,
+          store_id: token.storeId,
+          iss: this.metadata.issuer,
+        }
+      : { active: false };
     send(reply, { status: 200, headers: { 'cache-control': 'no-store' }, body: body200 });
   }
 

@@ -1,11 +1,4 @@
-import {
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsString,
-  Length,
-} from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
 import { SCOPES, Scope } from '../../auth/scopes';
 import { Omittable } from '../../common/validation/validators';
 import { UpdateRateLimitsDto } from '../../throttling/dto/update-rate-limits.dto';
