@@ -7,6 +7,7 @@ import { CreateOauth1764400000000 } from './platform/1764400000000-create-oauth'
 import { CachedKeyCheck1764500000000 } from './platform/1764500000000-cached-key-check';
 import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
+import { CreateSync1764600000000 } from './store/1764600000000-create-sync';
 
 /** Platform migrations, oldest first; they name the `platform` schema explicitly. */
 export const platformMigrations: readonly MigrationClass[] = [
@@ -22,4 +23,5 @@ export const platformMigrations: readonly MigrationClass[] = [
 export const storeMigrations: readonly MigrationClass[] = [
   CreateCatalog1764000000000,
   CreateCommerce1764100000000,
+  CreateSync1764600000000,
 ];

@@ -97,7 +97,8 @@ function mutations(valid: unknown, schema: SchemaObject, path = ''): [string, un
   if (resolved.type === 'string') own.push(at(`a\u0000b`));
   if (resolved.type === 'integer' || resolved.type === 'number') own.push(at(HUGE), at(1.5));
   if (resolved.type === 'object' || resolved.properties) {
-    own.push([`${path}.unknownField`, 'x']);
+    // An object the schema leaves open (a sync item's `data`) is checked item by item instead.
+    if (resolved.additionalProperties !== true) own.push([`${path}.unknownField`, 'x']);
     for (const [key, value] of Object.entries(valid as Record<string, unknown>)) {
       const property = resolved.properties?.[key];
       if (property) own.push(...mutations(value, property, `${path}.${key}`));
@@ -129,8 +130,48 @@ describe('hostile input on every route', () => {
     keyId: string;
     appId: string;
     installationId: string;
+    conflictId: string;
     ids: Record<string, string>;
     variantId: string;
+  }
+
+  /** An open sync conflict: a customer edited on both sides in the same field. */
+  async function openConflict(token: string): Promise<string> {
+    const push = (batchId: string, lastName: string) =>
+      app.request('POST', '/v1/sync/push', {
+        token,
+        body: {
+          batchId,
+          changes: [
+            {
+              resource: 'customer',
+              externalId: 'local-customer',
+              baseVersion: 1,
+              data: { email: 'synced@example.com', lastName },
+            },
+          ],
+        },
+      });
+    const first = await app.request('POST', '/v1/sync/push', {
+      token,
+      body: {
+        batchId: 'fixture-0',
+        changes: [
+          {
+            resource: 'customer',
+            externalId: 'local-customer',
+            baseVersion: null,
+            data: { email: 'synced@example.com', lastName: 'Base' },
+          },
+        ],
+      },
+    });
+    await app.request('PATCH', `/v1/customers/${first.body.results[0].id}`, {
+      token,
+      body: { lastName: 'Platform' },
+    });
+    const clash = await push('fixture-1', 'Self');
+    return clash.body.results[0].conflict.id;
   }
 
   /** An app installed on the store through sign-in and consent, as a merchant would. */
@@ -192,6 +233,7 @@ describe('hostile input on every route', () => {
     return {
       ...store,
       ...(await installApp(store.storeId)),
+      conflictId: await openConflict(token),
       variantId,
       ids: {
         products: product.body.id,
@@ -252,6 +294,7 @@ describe('hostile input on every route', () => {
       if (name === 'keyId') return fixture.keyId;
       if (name === 'appId') return fixture.appId;
       if (name === 'installationId') return fixture.installationId;
+      if (name === 'conflictId') return fixture.conflictId;
       const id = fixture.ids[operation.path.split('/')[2]];
       if (!id) throw new Error(`No fixture for {${name}} in ${operation.path}: add one above`);
       return id;
@@ -289,6 +332,20 @@ describe('hostile input on every route', () => {
         rateLimit: { bucket: 100, refillPerSecond: 10 },
         graphqlCost: { bucket: 1000, refillPerSecond: 50 },
       },
+      'POST /v1/sync/push': {
+        batchId: 'sweep-batch',
+        changes: [
+          {
+            resource: 'product',
+            externalId: 'sweep-product',
+            baseVersion: null,
+            deleted: false,
+            data: { title: 'Synced', variants: [{ sku: 'SYNCED', price: 100 }] },
+          },
+        ],
+      },
+      'POST /v1/sync/conflicts/{conflictId}/resolve': { keep: 'platform' },
+      'PATCH /v1/sync/policies': { product: 'merge', customer: 'manual' },
       'POST /v1/platform/stores/{storeId}/staff': {
         email: 'staff@example.com',
         password: 'correct horse battery staple',

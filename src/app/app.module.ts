@@ -29,6 +29,7 @@ import type { Logger } from 'pino';
 import { GraphqlApiModule } from '../graphql/graphql-api.module';
 import { PlatformModule } from '../platform/platform.module';
 import { OAuthModule } from '../oauth/oauth.module';
+import { SyncModule } from '../sync/sync.module';
 import { ThrottlingModule } from '../throttling/throttling.module';
 
 export interface CoreDependencies {
@@ -89,6 +90,7 @@ export class AppModule {
         InventoryModule,
         OrdersModule,
         WebhooksModule,
+        SyncModule,
         MaintenanceModule,
         ThrottlingModule,
         GraphqlApiModule,

@@ -18,6 +18,7 @@ export type IdPrefix =
   | 'inst'
   | 'tok'
   | 'grant'
+  | 'conflict'
   | 'staff'
   | 'req';
 

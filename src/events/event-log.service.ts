@@ -74,6 +74,26 @@ export class EventLog {
     return envelope;
   }
 
+  /**
+   * Runs `work` in a savepoint of the context's open transaction. If it throws, its writes and
+   * the events it recorded are undone together (an event never describes a change that rolled
+   * back), and the rest of the transaction goes on.
+   */
+  async savepoint<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
+    const manager = this.connection.manager(ctx);
+    const recorded = this.pending.get(ctx)?.length ?? 0;
+    await manager.query('SAVEPOINT event_log_item');
+    try {
+      const result = await work();
+      await manager.query('RELEASE SAVEPOINT event_log_item');
+      return result;
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT event_log_item');
+      this.pending.get(ctx)?.splice(recorded);
+      throw error;
+    }
+  }
+
   private async flush(ctx: RequestContext): Promise<void> {
     const events = this.pending.get(ctx) ?? [];
     this.pending.delete(ctx);
