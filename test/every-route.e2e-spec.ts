@@ -18,6 +18,7 @@ interface SchemaObject {
   allOf?: SchemaObject[];
   properties?: Record<string, SchemaObject>;
   items?: SchemaObject;
+  additionalProperties?: boolean | SchemaObject;
   $ref?: string;
 }
 
