@@ -51,6 +51,10 @@ describe('platform administration', () => {
         'orders',
         'products',
         'schema_migrations',
+        'sync_batches',
+        'sync_conflicts',
+        'sync_links',
+        'sync_policies',
         'variants',
       ]);
       const publicTables = await db.query(
