@@ -5,6 +5,7 @@ import { CreateWebhooks1764200000000 } from './platform/1764200000000-create-web
 import { RateLimitOverrides1764300000000 } from './platform/1764300000000-rate-limit-overrides';
 import { CreateOauth1764400000000 } from './platform/1764400000000-create-oauth';
 import { CachedKeyCheck1764500000000 } from './platform/1764500000000-cached-key-check';
+import { SyncAgent1764700000000 } from './platform/1764700000000-sync-agent';
 import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
 import { CreateSync1764600000000 } from './store/1764600000000-create-sync';
@@ -17,6 +18,7 @@ export const platformMigrations: readonly MigrationClass[] = [
   RateLimitOverrides1764300000000,
   CreateOauth1764400000000,
   CachedKeyCheck1764500000000,
+  SyncAgent1764700000000,
 ];
 
 /** Store migrations, oldest first; each runs inside one store's schema. */

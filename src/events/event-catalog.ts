@@ -24,7 +24,22 @@ export type EventType = keyof typeof EVENT_CATALOG;
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
+/**
+ * The `sync` scope reads every change the sync feed carries (catalogue, customers, stock,
+ * orders), so its holder also receives their events: a sync agent listens for orders in real
+ * time with the same key it syncs with.
+ */
+const SYNCED_SCOPES: readonly Scope[] = [
+  'read_products',
+  'read_customers',
+  'read_orders',
+  'read_inventory',
+];
+
 /** The event types a holder of these scopes may see. */
 export function visibleEventTypes(scopes: ReadonlySet<Scope>): EventType[] {
-  return EVENT_TYPES.filter((type) => scopes.has(EVENT_CATALOG[type].scope));
+  return EVENT_TYPES.filter((type) => {
+    const scope = EVENT_CATALOG[type].scope;
+    return scopes.has(scope) || (scopes.has('sync') && SYNCED_SCOPES.includes(scope));
+  });
 }
