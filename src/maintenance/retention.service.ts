@@ -25,7 +25,8 @@ export interface RetentionReport {
 /**
  * Deletes what the platform promises to keep only for a while: events after EVENT_RETENTION_DAYS
  * (at least the 30 days of CONTRACT.md), idempotency keys after their 24 hours, and finished
- * webhook deliveries after 30 days, and OAuth codes, tokens and staff sessions once expired. One store per transaction, so a store with a long history
+ * webhook deliveries and pushed sync batches after 30 days, and OAuth codes, tokens and staff
+ * sessions once expired. One store per transaction, so a store with a long history
  * never holds locks on the others.
  */
 @Injectable()
@@ -107,6 +108,8 @@ export class RetentionService {
     const [, idempotencyKeys] = await manager.query(
       "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
     );
+    // A pushed batch is replayable for 30 days: far longer than any agent retries one.
+    await manager.query("DELETE FROM sync_batches WHERE created_at < now() - interval '30 days'");
     return { events, idempotencyKeys };
   }
 }
