@@ -1,141 +1,38 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../bench/lib/server-process';
-import { SCOPES } from '../src/auth/scopes';
 import { storeSchemaName } from '../src/database/store-schema';
-import { startTestApp, TestApp } from './support/test-app';
+import {
+  AgentProcess,
+  buildDist,
+  Json,
+  listAll,
+  startSyncPair,
+  SyncPair,
+  waiter,
+} from './support/sync-agent';
+import type { TestApp } from './support/test-app';
 
 /**
  * The sync agent between two real instances on two databases: a self-hosted one (the "local"
  * instance, holding one store) and the platform, with the agent as a real process run with the
  * local instance's environment, as `npm run sync` runs it. Catalogue and customers flow up,
- * marketplace orders flow down, and a SIGKILL in the middle of a large push loses and doubles
- * nothing.
+ * marketplace orders flow down, a SIGKILL in the middle of a large push loses and doubles
+ * nothing, and edits made on both sides while the agent was stopped follow the store's conflict
+ * policies.
  */
-const root = join(__dirname, '..');
 const handle = 'corner-shop';
-const workDir = mkdtempSync(join(tmpdir(), 'dk-sync-agent-'));
 
+let pair: SyncPair;
 let platform: TestApp;
 let local: TestApp;
 /** The test's own keys (every scope) on each side, and the agent's key on the platform. */
-const keys = { platform: '', local: '', agent: '' };
-const storeIds = { platform: '', local: '' };
+let keys: SyncPair['keys'];
+let storeIds: SyncPair['storeIds'];
 let agent: AgentProcess | undefined;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field
-type Json = any;
-
-/** `node dist/src/sync-agent/main.js …`, its output in a log file. */
-class AgentProcess {
-  private readonly exited: Promise<number | null>;
-  private exitCode: number | null | undefined;
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly logFile: string,
-  ) {
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exitCode = code ?? (signal ? -1 : null);
-        resolve(this.exitCode);
-      }),
-    );
-  }
-
-  static start(name: string, extraArgs: string[] = []): AgentProcess {
-    const logFile = join(workDir, `${name}.log`);
-    const log = openSync(logFile, 'a');
-    try {
-      const child = spawn(
-        process.execPath,
-        [
-          'dist/src/sync-agent/main.js',
-          '--platform',
-          platform.url,
-          '--key',
-          keys.agent,
-          '--store',
-          handle,
-          ...extraArgs,
-        ],
-        {
-          cwd: root,
-          // The self-hosted instance's own environment, nothing else.
-          env: {
-            PATH: process.env.PATH ?? '',
-            NODE_ENV: 'test',
-            DATABASE_URL: local.databaseUrl,
-            ENCRYPTION_KEY: local.running.config.encryptionKey.toString('base64'),
-            PLATFORM_ADMIN_TOKEN: local.adminToken,
-            DATA_DIR: join(workDir, 'data'),
-            LOG_LEVEL: 'info',
-          },
-          stdio: ['ignore', log, log],
-        },
-      );
-      return new AgentProcess(child, logFile);
-    } finally {
-      closeSync(log);
-    }
-  }
-
-  get running(): boolean {
-    return this.exitCode === undefined;
-  }
-
-  /** The log lines (JSON) written so far. */
-  lines(): Json[] {
-    return readFileSync(this.logFile, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line));
-  }
-
-  tail(count = 30): string {
-    return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.running) return this.exitCode ?? null;
-    this.child.kill(signal);
-    return this.exited;
-  }
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`Timed out waiting for ${what}\n--- agent log ---\n${agent?.tail() ?? ''}`);
-    await sleep(intervalMs);
-  }
-}
-
-/** Every item of a list, page by page, as a client reads it. */
-async function listAll(app: TestApp, token: string, path: string): Promise<Json[]> {
-  const items: Json[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = `limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = await app.request('GET', `${path}?${query}`, { token });
-    expect(page.status).toBe(200);
-    items.push(...page.body.data);
-    cursor = page.body.nextCursor;
-  } while (cursor);
-  return items;
-}
+const startAgent = (name: string, extraArgs: string[] = []) =>
+  AgentProcess.start(pair, name, extraArgs);
+const until = waiter(() => agent?.tail());
 
 async function platformProduct(sku: string): Promise<Json | undefined> {
   const products = await listAll(platform, keys.platform, '/v1/products');
@@ -147,43 +44,15 @@ async function platformCustomer(email: string): Promise<Json | undefined> {
   return customers.find((customer) => customer.email === email);
 }
 
-async function createSelfHostedStore(app: TestApp, scopes: string[]) {
-  const store = await app.request('POST', '/v1/platform/stores', {
-    token: app.adminToken,
-    body: { name: 'Corner shop', handle, currency: 'EUR', hosting: 'self_hosted' },
-  });
-  expect(store.status).toBe(201);
-  const key = async (keyScopes: string[]) => {
-    const created = await app.request('POST', `/v1/platform/stores/${store.body.id}/api-keys`, {
-      token: app.adminToken,
-      body: { name: keyScopes.join(' '), scopes: keyScopes },
-    });
-    expect(created.status).toBe(201);
-    return created.body.key as string;
-  };
-  return { storeId: store.body.id as string, key: await key(scopes), extraKey: key };
-}
-
 beforeAll(async () => {
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
-    { cwd: root, stdio: 'inherit' },
-  );
-  [platform, local] = await Promise.all([startTestApp(), startTestApp()]);
-  const onPlatform = await createSelfHostedStore(platform, [...SCOPES]);
-  const onLocal = await createSelfHostedStore(local, [...SCOPES]);
-  storeIds.platform = onPlatform.storeId;
-  storeIds.local = onLocal.storeId;
-  keys.platform = onPlatform.key;
-  keys.local = onLocal.key;
-  // The agent's key holds `sync` alone: it also receives the order events it listens for.
-  keys.agent = await onPlatform.extraKey(['sync']);
+  buildDist();
+  pair = await startSyncPair(handle);
+  ({ platform, local, keys, storeIds } = pair);
 }, 180_000);
 
 afterAll(async () => {
   await agent?.stop('SIGKILL');
-  await Promise.all([platform?.close(), local?.close()]);
+  await pair?.close();
 });
 
 describe('sync agent', () => {
@@ -209,7 +78,7 @@ describe('sync agent', () => {
     expect(ann.status).toBe(201);
 
     metricsPort = await freePort();
-    agent = AgentProcess.start('agent-1', ['--metrics-port', String(metricsPort)]);
+    agent = startAgent('agent-1', ['--metrics-port', String(metricsPort)]);
 
     const pushed = await until('the mug on the platform', () => platformProduct('MUG-1'));
     expect(pushed).toMatchObject({
@@ -403,7 +272,7 @@ describe('sync agent', () => {
       );
       return row.n as number;
     };
-    agent = AgentProcess.start('agent-2');
+    agent = startAgent('agent-2');
     const startedAt = performance.now();
     // Killed as soon as the first batch is in: the next one is in flight, or its checkpoint not
     // yet written, or both.
@@ -419,7 +288,7 @@ describe('sync agent', () => {
     await agent.stop('SIGKILL');
     expect(atKill).toBeLessThan(count);
 
-    agent = AgentProcess.start('agent-3');
+    agent = startAgent('agent-3');
     await until(
       'every product on the platform',
       async () => (await bulkOnPlatform()) === count,
@@ -462,4 +331,199 @@ describe('sync agent', () => {
     );
     expect(failures).toEqual([]);
   }, 240_000);
+});
+
+describe('sync agent and concurrent edits', () => {
+  /** The platform version the agent last saw of each local resource (its next `baseVersion`). */
+  const agentVersions = async (externalIds: string[]) => {
+    const rows: { external_id: string; platform_id: string; version: number }[] =
+      await local.running.dataSource.query(
+        `SELECT external_id, platform_id, version FROM platform.sync_agent_versions
+          WHERE store_id = $1 AND external_id = ANY($2)`,
+        [storeIds.local, externalIds],
+      );
+    return new Map(rows.map((row) => [row.external_id, row]));
+  };
+  const conflicts = (status: 'open' | 'resolved' | 'all') =>
+    listAll(platform, keys.platform, `/v1/sync/conflicts?status=${status}`);
+  const onPlatform = async (path: string) => {
+    const answer = await platform.request('GET', path, { token: keys.platform });
+    expect(answer.status).toBe(200);
+    return answer.body;
+  };
+  const edit = async (app: TestApp, token: string, path: string, body: Json) => {
+    const answer = await app.request('PATCH', path, { token, body });
+    expect(answer.status).toBe(200);
+    return answer.body;
+  };
+
+  it('concurrent edits on both sides follow the policy', async () => {
+    if (!agent?.running) agent = startAgent('agent-4');
+    const created = await Promise.all([
+      local.request('POST', '/v1/products', {
+        token: keys.local,
+        body: {
+          title: 'Kettle',
+          handle: 'kettle',
+          description: 'Boils water.',
+          variants: [{ sku: 'KETTLE-1', price: 3000, inventoryQuantity: 3 }],
+        },
+      }),
+      local.request('POST', '/v1/customers', {
+        token: keys.local,
+        body: { email: 'cleo@example.com', firstName: 'Cleo', lastName: 'Park' },
+      }),
+      local.request('POST', '/v1/customers', {
+        token: keys.local,
+        body: { email: 'dan@example.com', firstName: 'Dan', lastName: 'Ode' },
+      }),
+    ]);
+    for (const answer of created) expect(answer.status).toBe(201);
+    const [kettle, cleo, dan] = created.map((answer) => answer.body.id as string);
+
+    // Synced: on the platform, and the agent holds the platform's current version of each.
+    const synced = await until('the three on the platform, their versions seen', async () => {
+      const seen = await agentVersions([kettle, cleo, dan]);
+      if (seen.size < 3) return undefined;
+      const current = await Promise.all([
+        onPlatform(`/v1/products/${seen.get(kettle)!.platform_id}`),
+        onPlatform(`/v1/customers/${seen.get(cleo)!.platform_id}`),
+        onPlatform(`/v1/customers/${seen.get(dan)!.platform_id}`),
+      ]);
+      const latest = [kettle, cleo, dan].every(
+        (id, index) => seen.get(id)!.version === current[index].version,
+      );
+      return latest && seen;
+    });
+    const ids = {
+      kettle: synced.get(kettle)!.platform_id,
+      cleo: synced.get(cleo)!.platform_id,
+      dan: synced.get(dan)!.platform_id,
+    };
+    expect(await agent.stop('SIGTERM')).toBe(0);
+
+    // Round 1, with the default policies (product: self_hosted_wins, customer: merge).
+    await edit(local, keys.local, `/v1/products/${kettle}`, { title: 'Kettle (local)' });
+    await edit(platform, keys.platform, `/v1/products/${ids.kettle}`, {
+      description: 'Boils water fast (platform).',
+    });
+    // Different fields of one customer: merged.
+    await edit(local, keys.local, `/v1/customers/${cleo}`, { firstName: 'Cleo-local' });
+    await edit(platform, keys.platform, `/v1/customers/${ids.cleo}`, { lastName: 'Park-platform' });
+    // The same field of another: open for a person to decide.
+    await edit(local, keys.local, `/v1/customers/${dan}`, { firstName: 'Dan-local' });
+    await edit(platform, keys.platform, `/v1/customers/${ids.dan}`, { firstName: 'Dan-platform' });
+
+    agent = startAgent('agent-5');
+    // The three are in one batch, applied in one transaction: once one is there, all are.
+    const open: Json = await until('the open conflict on Dan', async () =>
+      (await conflicts('open')).find((conflict) => conflict.externalId === dan),
+    );
+    expect(open).toMatchObject({
+      resource: 'customer',
+      resourceId: ids.dan,
+      policy: 'merge',
+      status: 'open',
+      resolution: null,
+      fields: ['firstName'],
+      serverData: { firstName: 'Dan-platform' },
+      incomingData: { firstName: 'Dan-local' },
+    });
+    expect(await onPlatform(`/v1/customers/${ids.dan}`)).toMatchObject({
+      firstName: 'Dan-platform',
+      lastName: 'Ode',
+    });
+    expect(await onPlatform(`/v1/customers/${ids.cleo}`)).toMatchObject({
+      firstName: 'Cleo-local',
+      lastName: 'Park-platform',
+    });
+    // self_hosted_wins: the product is the self-hosted one, and what it overwrote is on record.
+    expect(await onPlatform(`/v1/products/${ids.kettle}`)).toMatchObject({
+      title: 'Kettle (local)',
+      description: 'Boils water.',
+    });
+    const settled = await conflicts('resolved');
+    const kettleConflicts = settled.filter((conflict) => conflict.externalId === kettle);
+    expect(kettleConflicts).toHaveLength(1);
+    expect(kettleConflicts[0]).toMatchObject({
+      resource: 'product',
+      policy: 'self_hosted_wins',
+      resolution: 'self_hosted_won',
+      serverData: { title: 'Kettle', description: 'Boils water fast (platform).' },
+    });
+    expect([...kettleConflicts[0].fields].sort()).toEqual(['description', 'title']);
+    expect(settled.filter((conflict) => conflict.externalId === cleo)).toMatchObject([
+      { resource: 'customer', policy: 'merge', resolution: 'merged', fields: ['firstName'] },
+    ]);
+
+    // Settled conflicts move the agent on to the platform's version; the open one does not.
+    await until('the versions of the settled ones seen', async () => {
+      const seen = await agentVersions([kettle, cleo]);
+      const [product, customer] = await Promise.all([
+        onPlatform(`/v1/products/${ids.kettle}`),
+        onPlatform(`/v1/customers/${ids.cleo}`),
+      ]);
+      return (
+        seen.get(kettle)?.version === product.version &&
+        seen.get(cleo)?.version === customer.version
+      );
+    });
+    expect(await agent.stop('SIGTERM')).toBe(0);
+
+    // Round 2: the store lets the platform win product conflicts.
+    const policies = await platform.request('PATCH', '/v1/sync/policies', {
+      token: keys.platform,
+      body: { product: 'platform_wins' },
+    });
+    expect(policies.status).toBe(200);
+    expect(policies.body).toEqual({ product: 'platform_wins', customer: 'merge' });
+    await edit(local, keys.local, `/v1/products/${kettle}`, { title: 'Kettle v2 (local)' });
+    await edit(platform, keys.platform, `/v1/products/${ids.kettle}`, {
+      title: 'Kettle v2 (platform)',
+    });
+
+    agent = startAgent('agent-6');
+    const platformWon: Json = await until(
+      'the product conflict settled for the platform',
+      async () =>
+        (await conflicts('resolved')).find(
+          (conflict) => conflict.externalId === kettle && conflict.resolution === 'platform_won',
+        ),
+    );
+    expect(platformWon).toMatchObject({
+      resource: 'product',
+      policy: 'platform_wins',
+      fields: ['title'],
+      serverData: { title: 'Kettle v2 (platform)' },
+      incomingData: { title: 'Kettle v2 (local)' },
+    });
+    expect(await onPlatform(`/v1/products/${ids.kettle}`)).toMatchObject({
+      title: 'Kettle v2 (platform)',
+      description: 'Boils water.',
+    });
+    // The agent was told, and says so.
+    await until('the agent reporting the conflict', async () =>
+      agent!
+        .lines()
+        .some(
+          (line) =>
+            line.msg === 'the platform reported a conflicting edit' && line.externalId === kettle,
+        ),
+    );
+
+    // Dan's conflict waits for a person; keeping the self-hosted side writes the local value.
+    expect((await conflicts('open')).map((conflict) => conflict.id)).toEqual([open.id]);
+    const resolved = await platform.request('POST', `/v1/sync/conflicts/${open.id}/resolve`, {
+      token: keys.platform,
+      body: { keep: 'self_hosted' },
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'self_hosted_kept' });
+    expect(await onPlatform(`/v1/customers/${ids.dan}`)).toMatchObject({
+      firstName: 'Dan-local',
+      lastName: 'Ode',
+    });
+    expect(await conflicts('open')).toEqual([]);
+    expect(agent.running).toBe(true);
+  }, 60_000);
 });

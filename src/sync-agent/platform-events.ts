@@ -94,7 +94,10 @@ export class PlatformEvents {
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (Array.isArray(error)) return error.map((each) => String(each?.message ?? each)).join('; ');
-  const close = error as { code?: number; reason?: string };
-  if (typeof close?.code === 'number') return `closed ${close.code} ${close.reason ?? ''}`.trim();
+  const event = error as { code?: number; reason?: string; message?: string; error?: unknown };
+  if (typeof event?.code === 'number') return `closed ${event.code} ${event.reason ?? ''}`.trim();
+  // A WebSocket `error` event: its message, or the error it carries.
+  if (typeof event?.message === 'string') return event.message;
+  if (event?.error instanceof Error) return event.error.message;
   return String(error);
 }
