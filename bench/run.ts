@@ -59,6 +59,7 @@ import {
   RatioColumn,
   renderTable,
   throughputTable,
+  MEASURE_COLUMNS,
 } from './lib/table';
 import { GraphqlSettings, graphqlReport, runGraphqlBench } from './lib/graphql';
 import { runWebhookBench, webhookReport, WebhookSettings } from './lib/webhooks';
@@ -888,43 +889,35 @@ function report(input: ReportInput): string {
     '',
     '### Startup and memory (full app, `node dist/src/main.js`, external DATABASE_URL)',
     '',
-    renderTable(
+    renderTable(MEASURE_COLUMNS, [
       [
-        { header: 'measure' },
-        { header: 'value', align: 'right' },
-        { header: 'target' },
-        { header: '' },
+        `time to ready, migrated database (median of ${sorted.length}; ${sorted.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
+        `${median.toFixed(0)} ms`,
+        `< ${TARGETS_OF_STARTUP.readyMs} ms`,
+        verdict(median < TARGETS_OF_STARTUP.readyMs),
       ],
       [
-        [
-          `time to ready, migrated database (median of ${sorted.length}; ${sorted.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
-          `${median.toFixed(0)} ms`,
-          `< ${TARGETS_OF_STARTUP.readyMs} ms`,
-          verdict(median < TARGETS_OF_STARTUP.readyMs),
-        ],
-        [
-          'time to ready, first start on an empty database (migrations)',
-          `${startup.firstStartMs.toFixed(0)} ms`,
-          '',
-          '',
-        ],
-        [
-          `idle RSS, ${SETTINGS.settleMs / 1000} s after ready`,
-          `${startup.idleRssMiB.toFixed(1)} MiB`,
-          `< ${TARGETS_OF_STARTUP.idleRssMiB} MiB`,
-          verdict(startup.idleRssMiB < TARGETS_OF_STARTUP.idleRssMiB),
-        ],
-        ...(SECTIONS.has('http')
-          ? [['RSS after the HTTP load', `${input.loadedRssMiB.toFixed(1)} MiB`, '', '']]
-          : []),
-        ...input.referenceRss.map(({ name, rss }) => [
-          `${name} server idle RSS (reference)`,
-          `${rss.toFixed(1)} MiB`,
-          '',
-          '',
-        ]),
+        'time to ready, first start on an empty database (migrations)',
+        `${startup.firstStartMs.toFixed(0)} ms`,
+        '',
+        '',
       ],
-    ),
+      [
+        `idle RSS, ${SETTINGS.settleMs / 1000} s after ready`,
+        `${startup.idleRssMiB.toFixed(1)} MiB`,
+        `< ${TARGETS_OF_STARTUP.idleRssMiB} MiB`,
+        verdict(startup.idleRssMiB < TARGETS_OF_STARTUP.idleRssMiB),
+      ],
+      ...(SECTIONS.has('http')
+        ? [['RSS after the HTTP load', `${input.loadedRssMiB.toFixed(1)} MiB`, '', '']]
+        : []),
+      ...input.referenceRss.map(({ name, rss }) => [
+        `${name} server idle RSS (reference)`,
+        `${rss.toFixed(1)} MiB`,
+        '',
+        '',
+      ]),
+    ]),
     '',
     `Bench wall time ${input.elapsedSeconds.toFixed(0)} s.`,
   );

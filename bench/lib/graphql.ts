@@ -6,7 +6,6 @@ import { alternateLoads, LoadRequest, paced, percentile, sendOnce } from './load
 import { Fixture } from './seed';
 import { openFilesLimit, ServerProcess } from './server-process';
 import {
-  Column,
   describeLoad,
   formatMs,
   formatNumber,
@@ -16,6 +15,7 @@ import {
   ThroughputRow,
   latencyRows,
   verdict,
+  MEASURE_COLUMNS,
 } from './table';
 import { monotonicMs } from './webhook-receiver';
 
@@ -760,12 +760,7 @@ export function graphqlReport(figures: GraphqlFigures): { lines: string[]; ok: b
       f.exactlyOnce === f.subscribers && f.closed === 0,
     ],
   ];
-  const columns: Column[] = [
-    { header: 'measure' },
-    { header: 'value', align: 'right' },
-    { header: 'target' },
-    { header: '' },
-  ];
+  const columns = MEASURE_COLUMNS;
   const ok = checks.every(([, passed]) => passed);
   return {
     ok,

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { approve, authorizePath, Browser, pkcePair } from './oauth-browser';
 import {
   alternateLoads,
   AlternatingRun,
@@ -11,7 +12,6 @@ import {
 import { Fixture } from './seed';
 import { ServerProcess } from './server-process';
 import {
-  Column,
   describeLoad,
   formatMs,
   formatNumber,
@@ -21,6 +21,7 @@ import {
   throughputTable,
   ThroughputRow,
   verdict,
+  MEASURE_COLUMNS,
 } from './table';
 import { monotonicMs } from './webhook-receiver';
 
@@ -397,63 +398,6 @@ async function checkRoute(
   return { route: route.name, same, bytes };
 }
 
-/** A browser stand-in for the sign-in and consent pages: a cookie jar, no redirects followed. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  constructor(private readonly baseUrl: string) {}
-
-  async send(
-    method: 'GET' | 'POST',
-    path: string,
-    form?: Record<string, string>,
-  ): Promise<{ status: number; html: string; location: string | null }> {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size > 0)
-      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (form) headers['content-type'] = FORM;
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers,
-      body: form && new URLSearchParams(form).toString(),
-      redirect: 'manual',
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const separator = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, separator), pair.slice(separator + 1));
-    }
-    return {
-      status: response.status,
-      html: await response.text(),
-      location: response.headers.get('location'),
-    };
-  }
-}
-
-/** The hidden inputs of a page's form (the CSRF token, the authorization parameters). */
-function hiddenFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-    fields[unescapeHtml(match[1])] = unescapeHtml(match[2]);
-  return fields;
-}
-
-function formAction(html: string): string {
-  const match = /<form method="post" action="([^"]+)">/.exec(html);
-  if (!match) throw new Error(`no form on the page: ${html.slice(0, 300)}`);
-  return unescapeHtml(match[1]);
-}
-
-function unescapeHtml(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
 /** The refresh token each chain holds now: each load connection carries one chain forward. */
 interface Chains {
   readonly tokens: string[];
@@ -474,40 +418,24 @@ async function mintChains(
   const browser = new Browser(app.url);
   const tokens: string[] = [];
   for (let index = 0; index < count; index++) {
-    const verifier = randomBytes(32).toString('base64url');
+    const { verifier, challenge } = pkcePair();
     const state = randomBytes(12).toString('base64url');
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: client.clientId,
-      redirect_uri: REDIRECT_URI,
-      scope: SCOPE,
-      state,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    });
-    let page = await browser.send('GET', `/oauth/authorize?${query.toString()}`);
-    if (page.status === 200 && page.html.includes('name="password"')) {
-      const signIn = await browser.send('POST', formAction(page.html), {
-        ...hiddenFields(page.html),
-        email: client.staff.email,
-        password: client.staff.password,
-      });
-      if (signIn.status !== 303 || !signIn.location)
-        throw new Error(`sign-in answered ${signIn.status}: ${signIn.html.slice(0, 300)}`);
-      page = await browser.send('GET', signIn.location);
-    }
-    if (page.status !== 200 || !page.html.includes('name="decision"'))
-      throw new Error(`no consent page: ${page.status} ${page.html.slice(0, 300)}`);
-    const decided = await browser.send('POST', '/oauth/authorize', {
-      ...hiddenFields(page.html),
-      decision: 'approve',
-    });
-    if (decided.status !== 303 || !decided.location)
-      throw new Error(`consent answered ${decided.status}: ${decided.html.slice(0, 300)}`);
-    const redirect = new URL(decided.location);
+    const redirect = await approve(
+      browser,
+      authorizePath({
+        response_type: 'code',
+        client_id: client.clientId,
+        redirect_uri: REDIRECT_URI,
+        scope: SCOPE,
+        state,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+      client.staff,
+    );
     const code = redirect.searchParams.get('code');
     if (!code || redirect.searchParams.get('state') !== state)
-      throw new Error(`consent redirected to ${decided.location}`);
+      throw new Error(`consent redirected to ${redirect.toString()}`);
     const answer = await tokenRequest(app, basic, {
       grant_type: 'authorization_code',
       code,
@@ -749,12 +677,7 @@ export function oauthReport(figures: OAuthFigures): { lines: string[]; ok: boole
       db.refresh === db.expectedRefresh && db.rotated === db.expectedRotated && db.revoked === 0,
     ],
   ];
-  const columns: Column[] = [
-    { header: 'measure' },
-    { header: 'value', align: 'right' },
-    { header: 'target' },
-    { header: '' },
-  ];
+  const columns = MEASURE_COLUMNS;
   const ok = checks.every(([, passed]) => passed);
   const tokenSlices = wholeSeconds(settings.tokenSeconds);
   return {

@@ -29,6 +29,14 @@ export function renderTable(
   return [line(columns.map((column) => column.header)), rule, ...rows.map(line)].join('\n');
 }
 
+/** The columns of every "measure, value, target, verdict" table the benchmark prints. */
+export const MEASURE_COLUMNS: readonly Column[] = [
+  { header: 'measure' },
+  { header: 'value', align: 'right' },
+  { header: 'target' },
+  { header: '' },
+];
+
 export function formatNumber(value: number, digits = 0): string {
   return value.toLocaleString('en-US', {
     minimumFractionDigits: digits,

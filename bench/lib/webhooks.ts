@@ -5,7 +5,14 @@ import { Webhook } from 'standardwebhooks';
 import { paced, percentile, runLoad } from './load';
 import { Fixture, stockOrderRequest } from './seed';
 import { freePort, ServerProcess } from './server-process';
-import { Column, formatMs, formatNumber, latencyRows, renderTable, verdict } from './table';
+import {
+  formatMs,
+  formatNumber,
+  latencyRows,
+  MEASURE_COLUMNS,
+  renderTable,
+  verdict,
+} from './table';
 import {
   monotonicMs,
   ReceivedWebhook,
@@ -523,12 +530,7 @@ export function webhookReport(figures: WebhookFigures): { lines: string[]; ok: b
       l.refused === 0 && l.missing === 0 && l.duplicates === 0,
     ],
   ];
-  const columns: Column[] = [
-    { header: 'measure' },
-    { header: 'value', align: 'right' },
-    { header: 'target' },
-    { header: '' },
-  ];
+  const columns = MEASURE_COLUMNS;
   const ok = checks.every(([, passed]) => passed);
   return {
     ok,
