@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError, unlessNotFound } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -76,9 +76,8 @@ export class AppsService {
             message: 'A single-store app uses client_credentials, so it must be confidential.',
           },
         ]);
-      await this.stores.get(ctx, input.storeId).catch(() => {
+      if (!(await unlessNotFound(this.stores.get(ctx, input.storeId))))
         throw DomainError.notFound('store', 'storeId');
-      });
     }
     const clientSecret = input.confidential ? generateSecret('clientSecret') : null;
     const rows: AppRow[] = await this.manager(ctx).query(

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CreateProductDto } from '../catalog/dto/create-product.dto';
 import { UpdateProductDto } from '../catalog/dto/update-product.dto';
 import { ProductsService } from '../catalog/products.service';
+import { unlessNotFound } from '../common/errors/domain-error';
 import { validateInput } from '../common/validation/validate-input';
 import { RequestContext } from '../common/request-context';
 import { CreateCustomerDto, UpdateCustomerDto } from '../customers/dto/customer.dto';
@@ -105,7 +106,7 @@ export class ProductSyncHandler implements SyncHandler {
 
   async find(ctx: RequestContext, _externalId: string, linkedId: string | undefined) {
     if (!linkedId) return undefined;
-    const product = await this.products.get(ctx, linkedId).catch(() => undefined);
+    const product = await unlessNotFound(this.products.get(ctx, linkedId));
     return product && current(product as unknown as Record<string, unknown>, productFields);
   }
 
@@ -162,7 +163,7 @@ export class CustomerSyncHandler implements SyncHandler {
 
   async find(ctx: RequestContext, _externalId: string, linkedId: string | undefined) {
     if (!linkedId) return undefined;
-    const customer = await this.customers.get(ctx, linkedId).catch(() => undefined);
+    const customer = await unlessNotFound(this.customers.get(ctx, linkedId));
     return customer && current(customer as unknown as Record<string, unknown>, customerFields);
   }
 

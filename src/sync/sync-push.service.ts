@@ -46,6 +46,13 @@ interface Item {
   readonly change: PushChangeDto;
 }
 
+/** A pushed change to a resource the platform also changed since its base version. */
+interface ConcurrentEdit extends Item {
+  readonly ctx: RequestContext;
+  readonly existing: Current;
+  readonly policy: SyncPolicy;
+}
+
 /**
  * Applies a batch of changes from a self-hosted store, keyed by its own ids. One transaction per
  * batch; each item in a savepoint, so an invalid item is reported and the others still apply.
@@ -151,10 +158,15 @@ export class SyncPushService {
     }
     // Stock levels follow the self-hosted side whatever happened here (CONTRACT.md).
     const concurrent = change.resource !== 'inventory' && change.baseVersion !== existing.version;
-    const policy = policies[change.resource] ?? 'self_hosted_wins';
+    const edit: ConcurrentEdit = {
+      ctx,
+      batchId,
+      change,
+      existing,
+      policy: policies[change.resource] ?? 'self_hosted_wins',
+    };
     if (change.deleted) {
-      if (concurrent && policy !== 'self_hosted_wins')
-        return this.conflict(ctx, batchId, change, existing, policy, ['deleted'], 'open');
+      if (concurrent && edit.policy !== 'self_hosted_wins') return this.conflict(edit, ['deleted']);
       await handler.remove(ctx, existing);
       return result('applied', { id: existing.id, version: null });
     }
@@ -162,78 +174,69 @@ export class SyncPushService {
     if (changed.length === 0) return result('unchanged', existing);
     if (!concurrent)
       return result('applied', await handler.update(ctx, existing, pick(fields!, changed)));
-    switch (policy) {
-      case 'self_hosted_wins': {
-        const written = await handler.update(ctx, existing, pick(fields!, changed));
-        const report = await this.record(
-          ctx,
-          batchId,
-          change,
-          existing,
-          policy,
-          changed,
-          'self_hosted_won',
-        );
-        return { ...result('applied', written), conflict: report };
-      }
+    switch (edit.policy) {
+      case 'self_hosted_wins':
+        return this.applyOver(edit, fields!, changed, 'self_hosted_won');
       case 'platform_wins':
-        return this.conflict(ctx, batchId, change, existing, policy, changed, 'platform_won');
+        return this.conflict(edit, changed, 'platform_won');
       case 'merge': {
         const base =
           change.baseVersion === null
             ? undefined
             : await handler.fieldsAt(ctx, existing.id, change.baseVersion);
-        if (!base) return this.conflict(ctx, batchId, change, existing, policy, changed, 'open');
-        const ours = changedFields(fields!, base);
+        if (!base) return this.conflict(edit, changed);
+        const ours = changedFields(fields!, base).filter((field) => changed.includes(field));
         const theirs = new Set(changedFields(existing.fields, base));
-        const both = ours.filter((field) => theirs.has(field) && changed.includes(field));
-        if (both.length > 0)
-          return this.conflict(ctx, batchId, change, existing, policy, both, 'open');
-        const toWrite = ours.filter((field) => changed.includes(field));
-        if (toWrite.length === 0) return result('unchanged', existing);
-        const written = await handler.update(ctx, existing, pick(fields!, toWrite));
-        const report = await this.record(ctx, batchId, change, existing, policy, toWrite, 'merged');
-        return { ...result('applied', written), conflict: report };
+        const both = ours.filter((field) => theirs.has(field));
+        if (both.length > 0) return this.conflict(edit, both);
+        if (ours.length === 0) return result('unchanged', existing);
+        return this.applyOver(edit, fields!, ours, 'merged');
       }
       case 'manual':
-        return this.conflict(ctx, batchId, change, existing, policy, changed, 'open');
+        return this.conflict(edit, changed);
     }
   }
 
-  /** A conflict the push did not apply: reported, and recorded (open, or settled by policy). */
-  private async conflict(
-    ctx: RequestContext,
-    batchId: string,
-    change: PushChangeDto,
-    existing: Current,
-    policy: SyncPolicy,
-    fields: string[],
-    outcome: 'open' | 'platform_won',
+  /** Writes the pushed fields over a concurrent edit, as the policy settled it, and records so. */
+  private async applyOver(
+    edit: ConcurrentEdit,
+    fields: Comparable,
+    names: string[],
+    resolution: 'self_hosted_won' | 'merged',
   ): Promise<PushResult> {
-    const report = await this.record(
-      ctx,
-      batchId,
-      change,
-      existing,
-      policy,
-      fields,
-      outcome === 'open' ? undefined : outcome,
-    );
+    const { ctx, change, existing } = edit;
+    const written = await this.handlers
+      .of(change.resource)
+      .update(ctx, existing, pick(fields, names));
     return {
       externalId: change.externalId,
+      status: 'applied',
+      id: written.id,
+      version: written.version,
+      conflict: await this.record(edit, names, resolution),
+    };
+  }
+
+  /**
+   * A conflict the push did not apply: reported, and recorded, settled (`platform_won`) or
+   * open until someone resolves it.
+   */
+  private async conflict(
+    edit: ConcurrentEdit,
+    fields: string[],
+    resolution?: 'platform_won',
+  ): Promise<PushResult> {
+    return {
+      externalId: edit.change.externalId,
       status: 'conflict',
-      id: existing.id,
-      version: existing.version,
-      conflict: report,
+      id: edit.existing.id,
+      version: edit.existing.version,
+      conflict: await this.record(edit, fields, resolution),
     };
   }
 
   private async record(
-    ctx: RequestContext,
-    batchId: string,
-    change: PushChangeDto,
-    existing: Current,
-    policy: SyncPolicy,
+    { ctx, batchId, change, existing, policy }: ConcurrentEdit,
     fields: string[],
     resolution: ConflictReport['resolution'],
   ): Promise<ConflictReport> {

@@ -75,3 +75,13 @@ export class DomainError extends Error {
     );
   }
 }
+
+/** The promise's value, or undefined when it fails with `not_found`; any other failure stands. */
+export async function unlessNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'not_found') return undefined;
+    throw error;
+  }
+}
