@@ -89,6 +89,14 @@ describe('OAuth 2.0', () => {
     );
   }
 
+  /** A refresh by the public app, which authenticates with its client_id alone. */
+  const refreshPublic = (refreshToken: string) =>
+    tokenRequest(app.url, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: publicApp.clientId,
+    });
+
   /** Runs the whole code flow for the public app with PKCE; answers the token response. */
   async function codeFlow(scope = 'read_products') {
     const { verifier, challenge } = pkcePair();
@@ -200,11 +208,7 @@ describe('OAuth 2.0', () => {
     expect(again.status).toBe(400);
     expect(again.body.error).toBe('invalid_grant');
     expect((await app.request('GET', '/v1/products', { token })).status).toBe(401);
-    const refresh = await tokenRequest(app.url, {
-      grant_type: 'refresh_token',
-      refresh_token: String(tokens.body.refresh_token),
-      client_id: publicApp.clientId,
-    });
+    const refresh = await refreshPublic(String(tokens.body.refresh_token));
     expect(refresh.body.error).toBe('invalid_grant');
   });
 
@@ -359,21 +363,13 @@ describe('OAuth 2.0', () => {
   it('rotates refresh tokens, and a reused one revokes its whole family', async () => {
     const { tokens } = await codeFlow();
     const first = String(tokens.body.refresh_token);
-    const rotated = await tokenRequest(app.url, {
-      grant_type: 'refresh_token',
-      refresh_token: first,
-      client_id: publicApp.clientId,
-    });
+    const rotated = await refreshPublic(first);
     expect(rotated.status).toBe(200);
     expect(rotated.body.refresh_token).not.toBe(first);
     const newAccess = String(rotated.body.access_token);
     expect((await app.request('GET', '/v1/products', { token: newAccess })).status).toBe(200);
 
-    const reused = await tokenRequest(app.url, {
-      grant_type: 'refresh_token',
-      refresh_token: first,
-      client_id: publicApp.clientId,
-    });
+    const reused = await refreshPublic(first);
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe('invalid_grant');
     // The whole family: the access tokens from before and after, and the newest refresh token.
@@ -382,22 +378,13 @@ describe('OAuth 2.0', () => {
       (await app.request('GET', '/v1/products', { token: String(tokens.body.access_token) }))
         .status,
     ).toBe(401);
-    const newest = await tokenRequest(app.url, {
-      grant_type: 'refresh_token',
-      refresh_token: String(rotated.body.refresh_token),
-      client_id: publicApp.clientId,
-    });
+    const newest = await refreshPublic(String(rotated.body.refresh_token));
     expect(newest.body.error).toBe('invalid_grant');
   });
 
   it('lets exactly one of two concurrent refreshes with one token through', async () => {
     const { tokens } = await codeFlow();
-    const refresh = () =>
-      tokenRequest(app.url, {
-        grant_type: 'refresh_token',
-        refresh_token: String(tokens.body.refresh_token),
-        client_id: publicApp.clientId,
-      });
+    const refresh = () => refreshPublic(String(tokens.body.refresh_token));
     const answers = await Promise.all([refresh(), refresh(), refresh()]);
     expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(1);
     expect(
@@ -443,11 +430,7 @@ describe('OAuth 2.0', () => {
     });
     expect(stolen.status).toBe(400);
     // Nor by another app.
-    const otherApp = await tokenRequest(app.url, {
-      grant_type: 'refresh_token',
-      refresh_token: String(refreshed.body.refresh_token),
-      client_id: publicApp.clientId,
-    });
+    const otherApp = await refreshPublic(String(refreshed.body.refresh_token));
     expect(otherApp.body.error).toBe('invalid_grant');
   });
 
@@ -605,11 +588,7 @@ describe('OAuth 2.0', () => {
     );
     expect(removed.status).toBe(204);
     expect((await app.request('GET', '/v1/products', { token: freshToken })).status).toBe(401);
-    const refresh = await tokenRequest(app.url, {
-      grant_type: 'refresh_token',
-      refresh_token: String(fresh.tokens.body.refresh_token),
-      client_id: publicApp.clientId,
-    });
+    const refresh = await refreshPublic(String(fresh.tokens.body.refresh_token));
     expect(refresh.body.error).toBe('invalid_grant');
     // Another store's admin path cannot uninstall it.
     const foreign = await app.request(
@@ -855,11 +834,7 @@ describe('OAuth 2.0', () => {
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof tokenRequest>> | undefined;
     for (let i = 0; i < 25 && !limited; i++) {
-      const answer = await tokenRequest(app.url, {
-        grant_type: 'refresh_token',
-        refresh_token: `dk_ort_${'A'.repeat(42)}${i % 10}`,
-        client_id: publicApp.clientId,
-      });
+      const answer = await refreshPublic(`dk_ort_${'A'.repeat(42)}${i % 10}`);
       statuses.push(answer.status);
       if (answer.status === 429) limited = answer;
     }
