@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashSecret } from '../common/crypto/secret-hash';
 import { crc32 } from 'node:zlib';
 
 export type ApiKeyMode = 'live' | 'test';
@@ -39,7 +40,7 @@ export function isWellFormedApiKey(candidate: string): boolean {
 }
 
 export function hashApiKey(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
+  return hashSecret(key);
 }
 
 /** What may be shown again after creation: the mode and the first characters. */

@@ -1,4 +1,4 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -9,7 +9,8 @@ import { RequestContext } from '../common/request-context';
 import { hashApiKey, isWellFormedApiKey } from './api-key-token';
 import { PLATFORM_ADMIN } from './require-scopes.decorator';
 import { isScope, Scope } from './scopes';
-import { hashSecret, isSecretOfKind } from '../oauth/oauth-secrets';
+import { hashSecret } from '../common/crypto/secret-hash';
+import { isSecretOfKind } from '../oauth/oauth-secrets';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
@@ -60,7 +61,7 @@ export class CredentialResolver {
     @Inject(APP_CONFIG) config: AppConfig,
     connection: TransactionalConnection,
   ) {
-    this.adminTokenDigest = createHash('sha256').update(config.platformAdminToken).digest();
+    this.adminTokenDigest = hashSecret(config.platformAdminToken);
     connection.onRevokedCredential((credentialId) => {
       for (const [hash, key] of this.keys.entries())
         if (key.keyId === credentialId) this.keys.delete(hash);
@@ -153,7 +154,7 @@ export class CredentialResolver {
   }
 
   private isPlatformAdminToken(token: string): boolean {
-    const digest = createHash('sha256').update(token).digest();
+    const digest = hashSecret(token);
     return timingSafeEqual(digest, this.adminTokenDigest);
   }
 

@@ -9,7 +9,8 @@ import { StoresService } from '../platform/stores.service';
 import { RateLimitOverrides } from '../throttling/rate-limit-overrides.service';
 import { CreateAppDto } from './dto/create-app.dto';
 import { UpdateAppDto } from './dto/update-app.dto';
-import { generateSecret, hashSecret } from './oauth-secrets';
+import { hashSecret } from '../common/crypto/secret-hash';
+import { generateSecret } from './oauth-secrets';
 
 export interface App {
   readonly id: string;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { newId } from '../common/ids';
-import { hashSecret, isSecretOfKind } from './oauth-secrets';
+import { hashSecret } from '../common/crypto/secret-hash';
+import { isSecretOfKind } from './oauth-secrets';
 
 /** Lifetimes (RFC 9700): short access tokens, single-use codes, rotated refresh tokens. */
 export const OAUTH_LIFETIMES = {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The opaque secrets of OAuth: 256 random bits behind a prefix that names their kind, so a token
  * pasted in the wrong place is refused without a lookup and secret scanners recognise them.
- * Only their SHA-256 hashes are stored: with 256 bits of entropy a slow hash adds nothing.
+ * Only their hashes are stored (hashSecret).
  */
 export const SECRET_PREFIX = {
   accessToken: 'dk_oat_',
@@ -27,8 +27,4 @@ export function isSecretOfKind(candidate: unknown, kind: SecretKind): candidate 
   if (typeof candidate !== 'string') return false;
   const prefix = SECRET_PREFIX[kind];
   return candidate.startsWith(prefix) && BODY.test(candidate.slice(prefix.length));
-}
-
-export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { hashPassword, verifyPassword } from '../auth/password-hasher';
-import { generateSecret, hashSecret, isSecretOfKind } from './oauth-secrets';
+import { hashSecret } from '../common/crypto/secret-hash';
+import { generateSecret, isSecretOfKind } from './oauth-secrets';
 
 /** A staff session lasts a working day; signing in again is cheap, a stolen cookie is not. */
 export const STAFF_SESSION_SECONDS = 8 * 60 * 60;
