@@ -27,6 +27,8 @@ import { runOnboarding } from '../onboarding/onboarding';
 import { mountOpenApi } from '../openapi/openapi';
 import { mountGraphqlExplorer } from '../graphql/explorer';
 import { AppModule, CoreDependencies } from './app.module';
+import { securityHeaders } from '../common/http/response-headers';
+import { corsOptionsFor } from './cors';
 import { clientErrorHandler, frameworkErrorHandler, registerHttpHooks } from './http-hooks';
 
 export interface StartOptions {
@@ -111,6 +113,7 @@ export async function createHttpApplication(
   core: CoreDependencies,
   logger: Logger,
 ): Promise<NestFastifyApplication> {
+  const headers = securityHeaders(core.config.publicUrl);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // Fastify's two lines per request are replaced by one richer line (see http-hooks.ts).
@@ -122,8 +125,8 @@ export async function createHttpApplication(
     genReqId: requestIdFor,
     requestIdHeader: false,
     routerOptions: { maxParamLength: 256 },
-    frameworkErrors: frameworkErrorHandler,
-    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler(headers),
+    clientErrorHandler: clientErrorHandler(headers),
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(core), adapter, {
@@ -142,7 +145,8 @@ export async function createHttpApplication(
   registerFormParser(app.getHttpAdapter().getInstance());
   await app.register(fastifyCookie);
   app.enableVersioning({ type: VersioningType.URI });
-  registerHttpHooks(app.getHttpAdapter().getInstance(), core.databaseState, core.metrics);
+  app.enableCors({ delegator: corsOptionsFor });
+  registerHttpHooks(app.getHttpAdapter().getInstance(), core.databaseState, core.metrics, headers);
   mountOpenApi(app, core.config);
   if (core.config.nodeEnv !== 'production')
     mountGraphqlExplorer(app.getHttpAdapter().getInstance());

@@ -7,6 +7,7 @@ import { newId } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import { authorizationOf, GraphqlContext } from '../graphql/graphql-context';
 import { Throttle } from '../throttling/throttle.service';
+import { assertUsableFromRequest } from './browser-credentials';
 import { CredentialResolver } from './credential-resolver';
 import { ACCESS_METADATA, AccessRule, GrantedScope } from './require-scopes.decorator';
 
@@ -54,6 +55,7 @@ export class AuthGuard implements CanActivate {
       String(request.id),
     );
     request.dukkadeeContext = context;
+    assertUsableFromRequest(context, request.headers);
     // One point per REST request; a GraphQL operation is charged its cost by the query cost plugin.
     await this.throttle.chargeRequest(context, reply);
     return context;
@@ -64,12 +66,14 @@ export class AuthGuard implements CanActivate {
    * root field that needs it; each root field then checks its own scopes.
    */
   private async resolveGraphql(gql: GraphqlContext): Promise<RequestContext> {
-    if (gql.dukkadee) return gql.dukkadee;
-    const requestId = gql.request ? String(gql.request.id) : newId('req');
-    const context = await this.credentials.resolve(authorizationOf(gql), requestId);
-    gql.dukkadee = context;
-    if (gql.request) gql.request.dukkadeeContext = context;
-    return context;
+    if (!gql.dukkadee) {
+      const requestId = gql.request ? String(gql.request.id) : newId('req');
+      gql.dukkadee = await this.credentials.resolve(authorizationOf(gql), requestId);
+      if (gql.request) gql.request.dukkadeeContext = gql.dukkadee;
+    }
+    // WebSocket connections are checked once, when they open (GraphqlWebSocketServer).
+    if (gql.request) assertUsableFromRequest(gql.dukkadee, gql.request.headers);
+    return gql.dukkadee;
   }
 }
 

@@ -14,12 +14,14 @@ export type AccessRule =
 /**
  * The one access declaration, for REST handlers, GraphQL resolvers and subscriptions alike: the
  * credential must hold every scope named. The guard refuses a handler that declares nothing. The
- * same declaration documents the route in OpenAPI (bearer security and `x-required-scopes`).
+ * same declaration documents the route in OpenAPI (`x-required-scopes`, and security: a bearer
+ * token, which for a store route may also be an OAuth app's, obtained through the `oauth2` flows).
  */
 export const RequireScopes = (...scopes: GrantedScope[]) =>
   applyDecorators(
     SetMetadata(ACCESS_METADATA, { public: false, scopes } satisfies AccessRule),
     ApiSecurity('bearer', scopes),
+    ...(scopes.includes(PLATFORM_ADMIN) ? [] : [ApiSecurity('oauth2', scopes)]),
     ApiExtension('x-required-scopes', scopes),
   );
 

@@ -19,6 +19,7 @@ import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
 import { OperationsManifest } from './operations-manifest';
 import { assertTokenLimit, queryCostPlugin } from './query-cost.plugin';
+import { secretAnswersPlugin } from './secret-answers.plugin';
 import { CatalogResolver } from './resolvers/catalog.resolver';
 import { CustomersResolver, OrdersResolver } from './resolvers/commerce.resolver';
 import { SubscriptionsResolver } from './resolvers/subscriptions.resolver';
@@ -105,6 +106,7 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
             queryCostPlugin(credentials, throttle) as unknown as NonNullable<
               ApolloDriverConfig['plugins']
             >[number],
+            secretAnswersPlugin() as unknown as NonNullable<ApolloDriverConfig['plugins']>[number],
           ],
           context: (transport: FastifyRequest): GraphqlContext => {
             // Before Apollo parses and validates, which would walk a huge document first.

@@ -8,6 +8,7 @@ import { GRAPHQL_TRANSPORT_WS_PROTOCOL, type Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { assertUsableFromRequest } from '../auth/browser-credentials';
 import { CredentialResolver } from '../auth/credential-resolver';
 import { newId } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -66,10 +67,11 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
         // the socket with 4403 Forbidden (graphql-ws's answer to `false`).
         onConnect: async (context) => {
           try {
-            await this.credentials.resolve(
+            const credential = await this.credentials.resolve(
               authorizationOf({ connectionParams: context.connectionParams ?? {} }),
               newId('req'),
             );
+            assertUsableFromRequest(credential, context.extra.request.headers);
             return true;
           } catch {
             return false;

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse } from 'graphql';
+import { assertUsableFromRequest } from '../auth/browser-credentials';
 import type { CredentialResolver } from '../auth/credential-resolver';
 import type { BucketTake } from '../throttling/token-bucket';
 import { rateLimitHeaders, Throttle } from '../throttling/throttle.service';
@@ -109,10 +110,13 @@ export function queryCostPlugin(
 async function resolveCredential(credentials: CredentialResolver, context: GraphqlContext) {
   if (context.dukkadee) return context.dukkadee;
   try {
-    context.dukkadee = await credentials.resolve(
+    const resolved = await credentials.resolve(
       authorizationOf(context),
       context.request ? String(context.request.id) : 'ws',
     );
+    // A credential refused here costs nothing; the guard answers why on the first field.
+    if (context.request) assertUsableFromRequest(resolved, context.request.headers);
+    context.dukkadee = resolved;
     if (context.request) context.request.dukkadeeContext = context.dukkadee;
     return context.dukkadee;
   } catch {

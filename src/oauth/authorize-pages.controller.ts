@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type {} from '@fastify/cookie';
 import Tokens from '@fastify/csrf';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
+import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AbuseLimits, FailureTarget } from './abuse-limits';
 import {
@@ -15,6 +16,14 @@ import {
 import { singleValues } from './form-body';
 import { InstallationsService } from './installations.service';
 import { OAuthGrants } from './oauth-grants';
+import {
+  ApiAuthorizationQuery,
+  ApiFormBody,
+  ApiHtmlPage,
+  ApiSeeOther,
+  ConsentForm,
+  SignInForm,
+} from './oauth-openapi';
 import { OAuthServer } from './oauth-server';
 import { consentPage, errorPage, noStorePage, signInPage } from './pages';
 import { STAFF_SESSION_SECONDS, StaffSession, StaffSessions } from './staff-sessions';
@@ -31,7 +40,8 @@ const CSRF_COOKIE = 'dk_csrf';
  */
 @Controller('oauth')
 @Public()
-@ApiExcludeController()
+@ApiTags('OAuth pages')
+@ApiProduces('text/html')
 export class AuthorizePagesController {
   private readonly csrf = new Tokens({ userInfo: false });
   private readonly secureCookies: boolean;
@@ -49,6 +59,17 @@ export class AuthorizePagesController {
     this.secureCookies = config.publicUrl.startsWith('https:');
   }
 
+  @ApiOperation({
+    summary: 'Authorization request (RFC 6749 §4.1.1): the sign-in page, then the consent page',
+    description:
+      'Opened by the merchant’s browser, not called by the app. Once the client and its redirect URI are known good, errors go back to the app with its state (303); before, they are shown.',
+  })
+  @ApiAuthorizationQuery()
+  @ApiHtmlPage(200, 'The staff sign-in page, or, with a session, the consent page')
+  @ApiSeeOther('Back to the app’s redirect URI with error, error_description, state and iss')
+  @ApiHtmlPage(400, 'The client_id or redirect_uri is unknown or malformed: shown, not redirected')
+  @ApiHtmlPage(403, 'The signed-in staff account belongs to no store this app may be installed on')
+  @CarriesSecret()
   @Get('authorize')
   async show(
     @Req() request: FastifyRequest,
@@ -72,6 +93,19 @@ export class AuthorizePagesController {
     await this.showConsent(request, reply, authorization, session);
   }
 
+  @ApiOperation({
+    summary: 'The sign-in form (staff email and password), posted by the page',
+    description:
+      'The authorization request’s parameters stay in the query string; a new staff session cookie is set on success.',
+  })
+  @ApiAuthorizationQuery()
+  @ApiFormBody(SignInForm)
+  @ApiSeeOther('Signed in: back to GET /oauth/authorize for the consent page')
+  @ApiHtmlPage(400, 'The authorization request is invalid')
+  @ApiHtmlPage(401, 'The email or password is incorrect: the page again, with the error')
+  @ApiHtmlPage(403, 'The form’s CSRF token does not match (the form expired)')
+  @ApiHtmlPage(429, 'Too many failed sign-ins; see Retry-After')
+  @CarriesSecret()
   @Post('sign-in')
   async signIn(
     @Req() request: FastifyRequest,
@@ -120,6 +154,18 @@ export class AuthorizePagesController {
       .redirect(`/oauth/authorize?${queryString(authorization.parameters)}`, 303);
   }
 
+  @ApiOperation({
+    summary: 'The consent form (approve or deny), posted by the page',
+    description:
+      'Approving installs the app on the chosen store and sends the browser to the app with code, state and iss.',
+  })
+  @ApiFormBody(ConsentForm)
+  @ApiSeeOther(
+    'To the app with a code (approve) or error=access_denied (deny); or to sign in again',
+  )
+  @ApiHtmlPage(400, 'The authorization request is invalid, or the store is not one of the staff’s')
+  @ApiHtmlPage(403, 'The form’s CSRF token does not match (the form expired)')
+  @CarriesSecret()
   @Post('authorize')
   async decide(
     @Req() request: FastifyRequest,

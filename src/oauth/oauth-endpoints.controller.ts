@@ -1,13 +1,27 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
+import { CacheControl, CarriesSecret } from '../common/http/cache-control.decorator';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AbuseLimits, FailureTarget } from './abuse-limits';
 import { authenticateClient, basicCredentials } from './client-authentication';
 import { FORM_CONTENT_TYPE, singleValues } from './form-body';
 import { OAuthGrants, TokenInfo } from './oauth-grants';
 import { authorizationServerMetadata } from './oauth-metadata';
+import {
+  ApiFormBody,
+  ApiOAuthError,
+  AuthorizationCodeTokenRequest,
+  AuthorizationServerMetadata,
+  ClientCredentialsTokenRequest,
+  IntrospectionResponse,
+  RefreshTokenRequest,
+  TOKEN_ENDPOINT_DESCRIPTION,
+  TokenIntrospectionRequest,
+  TokenResponse,
+  TokenRevocationRequest,
+} from './oauth-openapi';
 import { OAuthHttpAnswer, OAuthServer } from './oauth-server';
 
 /**
@@ -16,7 +30,7 @@ import { OAuthHttpAnswer, OAuthServer } from './oauth-server';
  */
 @Controller()
 @Public()
-@ApiExcludeController()
+@ApiTags('OAuth')
 export class OAuthEndpointsController {
   private readonly metadata: ReturnType<typeof authorizationServerMetadata>;
 
@@ -29,13 +43,23 @@ export class OAuthEndpointsController {
     this.metadata = authorizationServerMetadata(config.publicUrl);
   }
 
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)' })
+  @ApiResponse({ status: 200, type: AuthorizationServerMetadata, description: 'The metadata' })
+  @CacheControl('public, max-age=3600')
   @Get('.well-known/oauth-authorization-server')
-  @Header('Cache-Control', 'public, max-age=3600')
-  @Header('Access-Control-Allow-Origin', '*')
-  discovery() {
+  discovery(): AuthorizationServerMetadata {
     return this.metadata;
   }
 
+  @ApiOperation({ summary: 'Token endpoint', description: TOKEN_ENDPOINT_DESCRIPTION })
+  @ApiFormBody(AuthorizationCodeTokenRequest, RefreshTokenRequest, ClientCredentialsTokenRequest)
+  @ApiSecurity({})
+  @ApiSecurity('basic')
+  @ApiResponse({ status: 200, type: TokenResponse, description: 'The tokens' })
+  @ApiOAuthError(400, 'invalid_request, invalid_grant, unauthorized_client, invalid_scope…')
+  @ApiOAuthError(401, 'invalid_client, with WWW-Authenticate: Basic')
+  @ApiOAuthError(429, 'rate_limited: too many failed attempts; see Retry-After')
+  @CarriesSecret()
   @Post('oauth/token')
   async token(
     @Req() request: FastifyRequest,
@@ -73,6 +97,22 @@ export class OAuthEndpointsController {
    * authorization); revoking an access token ends that token. A token that is unknown, already
    * revoked or another client's is answered 200 all the same, so the answer reveals nothing.
    */
+  @ApiOperation({
+    summary: 'Revocation (RFC 7009)',
+    description: 'Revoking a refresh token ends its whole grant; an access token, that token.',
+  })
+  @ApiFormBody(TokenRevocationRequest)
+  @ApiSecurity({})
+  @ApiSecurity('basic')
+  @ApiResponse({
+    status: 200,
+    description: 'Revoked, or unknown, or another app’s: the answer is the same',
+    content: { 'application/json': { schema: { type: 'object', additionalProperties: false } } },
+  })
+  @ApiOAuthError(400, 'invalid_request')
+  @ApiOAuthError(401, 'invalid_client')
+  @ApiOAuthError(429, 'rate_limited')
+  @CacheControl('no-store')
   @Post('oauth/revoke')
   @HttpCode(200)
   async revoke(
@@ -94,6 +134,19 @@ export class OAuthEndpointsController {
    * RFC 7662, for the app's own tokens only: any other token, valid or not, is `active: false`,
    * so one app cannot learn about another's.
    */
+  @ApiOperation({
+    summary: 'Introspection (RFC 7662)',
+    description:
+      'For the calling app’s own tokens; the app must authenticate (Basic or client_secret_post).',
+  })
+  @ApiFormBody(TokenIntrospectionRequest)
+  @ApiSecurity({})
+  @ApiSecurity('basic')
+  @ApiResponse({ status: 200, type: IntrospectionResponse, description: 'What the token is' })
+  @ApiOAuthError(400, 'invalid_request')
+  @ApiOAuthError(401, 'invalid_client')
+  @ApiOAuthError(429, 'rate_limited')
+  @CacheControl('no-store')
   @Post('oauth/introspect')
   @HttpCode(200)
   async introspect(
@@ -219,14 +272,14 @@ function stringHeaders(request: FastifyRequest): Record<string, string> {
 }
 
 /**
- * Browser apps (public clients) call these endpoints from their own origin. Any origin may: the
- * answers carry nothing a cookie unlocks, and a token request proves itself with its own
- * parameters (code verifier, client secret), never with ambient credentials.
+ * Browser apps (public clients) call these endpoints from their own origin, which src/app/cors.ts
+ * allows: the answers carry nothing a cookie unlocks, and a token request proves itself with its
+ * own parameters (code verifier, client secret), never with ambient credentials.
  */
 function send(reply: FastifyReply, answer: OAuthHttpAnswer): void {
   void reply
     .status(answer.status)
-    .headers({ pragma: 'no-cache', 'access-control-allow-origin': '*', ...answer.headers })
+    .headers({ pragma: 'no-cache', ...answer.headers })
     .type('application/json')
     .send(answer.body);
 }

@@ -1,7 +1,8 @@
 import { SCOPES } from '../auth/scopes';
+import type { AuthorizationServerMetadata } from './oauth-openapi';
 
 /** RFC 8414 authorization server metadata, as `/.well-known/oauth-authorization-server` serves it. */
-export function authorizationServerMetadata(issuer: string) {
+export function authorizationServerMetadata(issuer: string): AuthorizationServerMetadata {
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,

@@ -1,21 +1,6 @@
+import { isScope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
 import type { AuthorizationRequest } from './authorization-request';
 import type { StaffMembership } from './staff-sessions';
-
-/** What each scope lets an app do, in the merchant's words, for the consent page. */
-const SCOPE_DESCRIPTIONS: Record<string, string> = {
-  read_products: 'See your products, variants and prices',
-  write_products: 'Create, change and delete your products',
-  read_customers: 'See your customers and their contact details',
-  write_customers: 'Create, change and delete your customers',
-  read_orders: 'See your orders',
-  write_orders: 'Create, pay, fulfil and cancel orders',
-  read_inventory: 'See your stock levels',
-  write_inventory: 'Change your stock levels',
-  read_webhooks: 'See the webhook subscriptions it made',
-  write_webhooks: 'Subscribe to your store’s events by webhook',
-  read_events: 'Read your store’s event history',
-  sync: 'Keep a self-hosted copy of your store in step',
-};
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -93,7 +78,7 @@ export function consentPage(options: {
   const scopes = request.scopes
     .map(
       (scope) =>
-        `<li>${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? scope)} <small>(${escapeHtml(scope)})</small></li>`,
+        `<li>${escapeHtml(isScope(scope) ? SCOPE_DESCRIPTIONS[scope] : scope)} <small>(${escapeHtml(scope)})</small></li>`,
     )
     .join('');
   return layout(

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { Ctx } from '../auth/ctx.decorator';
+import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { PLATFORM_ADMIN, RequireScopes } from '../auth/require-scopes.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -28,6 +29,7 @@ export class PlatformAppsController {
   ) {}
 
   @ApiResource(CreatedAppResource, 201)
+  @CarriesSecret()
   @Post()
   @HttpCode(201)
   async create(

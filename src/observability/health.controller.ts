@@ -1,13 +1,29 @@
-import { Controller, Get, Header, HttpCode, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
+import { CacheControl } from '../common/http/cache-control.decorator';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DomainError } from '../common/errors/domain-error';
 import { DatabaseState } from '../database/database-state';
 import { Metrics } from './metrics';
 
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+const STATUS_OK = {
+  status: 200,
+  description: 'OK',
+  schema: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['ok'] } },
+  },
+};
+
+/** Probes and metrics, never cached: each answer must be this instance's state now. */
 @Controller()
 @Public()
+@ApiTags('Operations')
 export class HealthController {
   constructor(
     private readonly database: DatabaseState,
@@ -16,6 +32,9 @@ export class HealthController {
   ) {}
 
   /** 200 while the process can answer at all. */
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers, even while starting' })
+  @ApiResponse(STATUS_OK)
+  @CacheControl('no-store')
   @Get('health/live')
   @HttpCode(200)
   live() {
@@ -23,6 +42,16 @@ export class HealthController {
   }
 
   /** 200 once migrations are applied and the database answers now; 503 otherwise. */
+  @ApiOperation({
+    summary: 'Readiness: 200 once migrated and the database answers, 503 otherwise',
+  })
+  @ApiResponse(STATUS_OK)
+  @ApiResponse({
+    status: 503,
+    description: 'Not migrated yet, or the database does not answer (service_unavailable)',
+    content: { 'application/problem+json': { schema: PROBLEM_REF } },
+  })
+  @CacheControl('no-store')
   @Get('health/ready')
   async ready() {
     if (!(await this.database.isReady())) {
@@ -35,8 +64,25 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  @ApiOperation({
+    summary: 'Prometheus metrics of this instance (text exposition format)',
+    description: 'Open unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>`.',
+  })
+  @ApiSecurity({})
+  @ApiSecurity('metrics')
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'The metrics (text/plain; version=0.0.4)',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({
+    status: 401,
+    description: 'METRICS_TOKEN is set and was not sent (unauthenticated)',
+    content: { 'application/problem+json': { schema: PROBLEM_REF } },
+  })
+  @CacheControl('no-store')
   @Get('metrics')
-  @Header('Cache-Control', 'no-store')
   async scrape(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const token = this.config.metricsToken;
     if (token && request.headers.authorization !== `Bearer ${token}`) {

@@ -1,38 +1,74 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { SCOPE_DESCRIPTIONS } from '../auth/scopes';
 import type { AppConfig } from '../config/config';
+import { GRAPHQL_PATH_ITEM } from '../graphql/graphql-openapi';
+import { documentCommonResponses } from './common-responses';
 import { PROBLEM_SCHEMA } from './problem.schema';
 
-const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
-
 /**
- * The OpenAPI 3 document of every route, built from the code: Nest's swagger module walks the
- * controllers; request schemas come from the same class-validator rules that validate requests,
- * so the document cannot drift from what the API accepts.
+ * The OpenAPI 3 document of every route the server answers outside the hosted pages, built from
+ * the code: Nest's swagger module walks the controllers; request schemas come from the same
+ * class-validator rules that validate requests, so the document cannot drift from what the API
+ * accepts. Routes mounted outside Nest's controllers are described beside where they are
+ * mounted (`MOUNTED_PATHS`). test/openapi.e2e-spec.ts compares the paths with Fastify's routes.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Dukkadee platform API')
     .setDescription(
-      'REST v1 of the Dukkadee platform. Errors are RFC 9457 problem documents; see docs/api.md.',
+      'REST v1 of the Dukkadee platform, its OAuth 2.0 authorization server, GraphQL and operations endpoints. Errors of the JSON API are RFC 9457 problem documents, those of OAuth are RFC 6749 errors; every answer carries X-Request-Id, X-Content-Type-Options: nosniff, Cache-Control as documented per response, and Strict-Transport-Security when served over HTTPS. See docs/api.md.',
     )
     .setVersion('v1')
     .addBearerAuth(
       {
         type: 'http',
         scheme: 'bearer',
+        bearerFormat: 'opaque',
         description:
           'An API key (dk_live_…, dk_test_…), an OAuth 2.0 access token (dk_oat_…; see /.well-known/oauth-authorization-server) or the platform admin token.',
       },
       'bearer',
     )
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description:
+          'OAuth 2.0 apps (docs/authentication.md): the authorization code flow with PKCE (S256, required of public apps) for any store that installs the app, client credentials for an app created for one store. The token is then sent as a bearer token.',
+        flows: {
+          authorizationCode: {
+            authorizationUrl: '/oauth/authorize',
+            tokenUrl: '/oauth/token',
+            refreshUrl: '/oauth/token',
+            scopes: { ...SCOPE_DESCRIPTIONS },
+          },
+          clientCredentials: { tokenUrl: '/oauth/token', scopes: { ...SCOPE_DESCRIPTIONS } },
+        },
+      },
+      'oauth2',
+    )
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          'OAuth client authentication (client_secret_basic): the app’s clientId and clientSecret, each form-encoded (RFC 6749 §2.3.1).',
+      },
+      'basic',
+    )
+    .addSecurity('metrics', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'METRICS_TOKEN, when it is set; /metrics is open otherwise.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) =>
       `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  Object.assign(document.paths, MOUNTED_PATHS);
   const schemas = (document.components ??= {}).schemas ?? {};
   const validated = validationMetadatasToSchemas({
     refPointerPrefix: '#/components/schemas/',
@@ -48,24 +84,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
-      const parameters = [...(operation.parameters ?? []), ...headerParameters(method, path)];
-      operation.parameters = parameters;
-      const conditional = parameters.some(
-        (parameter) => 'name' in parameter && parameter.name === 'If-Match',
-      );
-      const authenticated = operation.security !== undefined;
-      const throttled = authenticated && !path.startsWith('/v1/platform/');
-      for (const status of problemStatuses(method, path, {
-        authenticated,
-        throttled,
-        conditional,
-      })) {
-        operation.responses[status] ??= {
-          description: PROBLEM_DESCRIPTIONS[status],
-          content: { 'application/problem+json': { schema: PROBLEM_REF } },
-        };
-      }
-      if (throttled) documentRateLimitHeaders(operation.responses);
+      documentCommonResponses(document, path, method, operation as OperationObject);
     }
   }
   document.components.schemas = referencedSchemas(document);
@@ -105,71 +124,29 @@ export function mountOpenApi(app: INestApplication, _config: AppConfig): void {
   });
 }
 
-const PROBLEM_DESCRIPTIONS: Record<string, string> = {
-  '400': 'Invalid input (validation_failed, with every invalid field in errors[])',
-  '401': 'Missing, invalid or revoked credential (unauthenticated)',
-  '403': 'The credential lacks a scope (insufficient_scope)',
-  '404': 'No such resource in this store (not_found)',
-  '409':
-    'Conflict: already_exists, insufficient_inventory, invalid_state_transition or idempotency_key_in_use',
-  '412': 'If-Match is stale (version_conflict, with currentVersion)',
-  '413': 'Body over 1 MiB (payload_too_large)',
-  '415': 'Body is not application/json (unsupported_media_type)',
-  '422': 'Idempotency-Key reused with another request (idempotency_key_reused)',
-  '429':
-    'The credential’s rate-limit bucket for this store is empty (rate_limited); retry after Retry-After seconds',
-  '500': 'Unexpected error (internal_error); quote the requestId',
-  '503': 'Starting or database unreachable (service_unavailable); retry after Retry-After',
-};
-
-/** Idempotency-Key on store POSTs (the interceptor's rule); If-Match comes from the IfMatch decorator. */
-function headerParameters(method: string, path: string) {
-  const headers = [];
-  if (method === 'post' && path.startsWith('/v1/') && !path.startsWith('/v1/platform/')) {
-    headers.push({
-      name: 'Idempotency-Key',
-      in: 'header' as const,
-      required: false,
-      description: 'Replays the first answer for 24 hours (see docs/api.md#idempotency)',
-      schema: { type: 'string' as const, maxLength: 255 },
-    });
-  }
-  return headers;
-}
+const documentItem = (mediaType: string, format: string): OpenAPIObject['paths'][string] => ({
+  get: {
+    operationId: `OpenApi_${format}`,
+    tags: ['Documentation'],
+    summary: `This document, in ${format.toUpperCase()}`,
+    description:
+      'The same document as openapi/openapi.json in the repository. Human documentation (Swagger UI) is at /docs.',
+    responses: {
+      '200': {
+        description: 'An OpenAPI 3.0 document',
+        content: { [mediaType]: { schema: { type: 'object', additionalProperties: true } } },
+      },
+    },
+  },
+});
 
 /**
- * Every authenticated store call answers RateLimit-* (docs/rate-limits.md), and 429 adds
- * Retry-After; the platform admin is not throttled.
+ * The routes mounted outside Nest's controllers, described here: the document's own two
+ * (mounted just above) and GraphQL's. /docs (Swagger UI) and the GraphQL explorer are pages for
+ * people, left out like the hosted UI (test/openapi.e2e-spec.ts lists them).
  */
-function documentRateLimitHeaders(responses: Record<string, unknown>): void {
-  const integer = (description: string) => ({ description, schema: { type: 'integer' } });
-  for (const [status, response] of Object.entries(responses)) {
-    if (status === '401' || typeof response !== 'object' || response === null) continue;
-    const headers = ((response as { headers?: Record<string, unknown> }).headers ??= {});
-    headers['RateLimit-Limit'] = integer('Size of the credential’s bucket for this store');
-    headers['RateLimit-Remaining'] = integer('Requests left in the bucket');
-    headers['RateLimit-Reset'] = integer('Seconds until the bucket is full again');
-    if (status === '429') headers['Retry-After'] = integer('Seconds until the request may succeed');
-  }
-}
-
-function problemStatuses(
-  method: string,
-  path: string,
-  {
-    authenticated,
-    throttled,
-    conditional,
-  }: { authenticated: boolean; throttled: boolean; conditional: boolean },
-): string[] {
-  const statuses = ['400'];
-  if (authenticated) statuses.push('401', '403');
-  if (path.includes('{')) statuses.push('404');
-  if (method === 'post' || method === 'patch' || method === 'delete') statuses.push('409');
-  if (conditional) statuses.push('412');
-  if (method === 'post' || method === 'patch') statuses.push('413', '415');
-  if (method === 'post') statuses.push('422');
-  if (throttled) statuses.push('429');
-  statuses.push('500', '503');
-  return statuses;
-}
+const MOUNTED_PATHS: OpenAPIObject['paths'] = {
+  '/v1/openapi.json': documentItem('application/json', 'json'),
+  '/v1/openapi.yaml': documentItem('text/yaml', 'yaml'),
+  '/graphql': GRAPHQL_PATH_ITEM,
+};

@@ -2,6 +2,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { ApiPage, ApiResource } from '../openapi/api-responses';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
+import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { PLATFORM_ADMIN, RequireScopes } from '../auth/require-scopes.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -56,6 +57,7 @@ export class PlatformStoresController {
   }
 
   @ApiResource(CreatedApiKeyResource, 201)
+  @CarriesSecret()
   @Post(':storeId/api-keys')
   @HttpCode(201)
   async createApiKey(

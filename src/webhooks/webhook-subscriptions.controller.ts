@@ -1,6 +1,7 @@
 import { ApiResponse } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
+import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { IfMatch } from '../common/http/if-match.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
@@ -30,6 +31,7 @@ export class WebhookSubscriptionsController {
   }
 
   @ApiResource(WebhookSubscriptionResource, 201)
+  @CarriesSecret()
   @Post()
   @HttpCode(201)
   @RequireScopes('write_webhooks')
@@ -80,6 +82,7 @@ export class WebhookSubscriptionsController {
   }
 
   @ApiResource(WebhookSubscriptionResource)
+  @CarriesSecret()
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @RequireScopes('write_webhooks')

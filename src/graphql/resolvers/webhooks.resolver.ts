@@ -1,5 +1,6 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Ctx } from '../../auth/ctx.decorator';
+import { CarriesSecret } from '../../common/http/cache-control.decorator';
 import { RequireScopes } from '../../auth/require-scopes.decorator';
 import { PageQueryDto } from '../../common/pagination';
 import { RequestContext } from '../../common/request-context';
@@ -36,6 +37,7 @@ export class WebhooksResolver {
   /** The answer carries the signing secret, this once. */
   @Mutation(() => WebhookSubscriptionPayload)
   @RequireScopes('write_webhooks')
+  @CarriesSecret()
   webhookSubscriptionCreate(
     @Ctx() ctx: RequestContext,
     @Args('input', { type: () => WebhookSubscriptionInput }) input: WebhookSubscriptionInput,
