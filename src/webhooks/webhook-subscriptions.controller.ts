@@ -2,6 +2,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
+import { ActionBody } from '../common/http/action-body.decorator';
 import { IfMatch } from '../common/http/if-match.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -72,6 +73,7 @@ export class WebhookSubscriptionsController {
   }
 
   @ApiResource(WebhookDeliveryResource, 202)
+  @ActionBody()
   @Post(':id/test')
   @HttpCode(202)
   @RequireScopes('write_webhooks')
@@ -80,6 +82,7 @@ export class WebhookSubscriptionsController {
   }
 
   @ApiResource(WebhookSubscriptionResource)
+  @ActionBody(RotateWebhookSecretDto)
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @RequireScopes('write_webhooks')
@@ -118,6 +121,7 @@ export class WebhookDeliveriesController {
   }
 
   @ApiResource(WebhookDeliveryResource, 202)
+  @ActionBody()
   @Post(':id/retry')
   @HttpCode(202)
   @RequireScopes('write_webhooks')
