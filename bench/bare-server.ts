@@ -17,7 +17,6 @@
  * (and whatever `loadConfig` requires, as for the full app).
  */
 import 'reflect-metadata';
-import { TextDecoder } from 'node:util';
 import { DynamicModule, Global, Module, VersioningType } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -25,9 +24,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CatalogModule } from '../src/catalog/catalog.module';
 import { EventsModule } from '../src/events/events.module';
 import { ProblemFilter } from '../src/common/errors/problem.filter';
-import { DomainError } from '../src/common/errors/domain-error';
 import { PageLinkInterceptor } from '../src/common/http/page-link.interceptor';
-import { MAX_BODY_BYTES, parseStrictJson } from '../src/common/http/strict-json';
+import { registerBodyParsers } from '../src/common/http/body-parsers';
+import { MAX_BODY_BYTES } from '../src/common/http/strict-json';
 import { RequestContext } from '../src/common/request-context';
 import { StrictValidationPipe } from '../src/common/validation/validation.pipe';
 import { APP_CONFIG, AppConfig, loadConfig } from '../src/config/config';
@@ -97,8 +96,6 @@ class BareAppModule {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 async function main(): Promise<void> {
   const config = loadConfig();
   const storeId = process.env.BENCH_STORE_ID ?? '';
@@ -151,12 +148,7 @@ async function main(): Promise<void> {
     adapter,
     { logger: ['error', 'warn'], abortOnError: false, bodyParser: false },
   );
-  app.useBodyParser(
-    'application/json',
-    { bodyLimit: MAX_BODY_BYTES },
-    async (_request: unknown, body: Buffer) => parseStrictJson(decodeUtf8(body)),
-  );
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  registerBodyParsers(app);
   app.enableVersioning({ type: VersioningType.URI });
   await app.listen({ port: config.port, host: config.host });
 
@@ -174,16 +166,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-function decodeUtf8(body: Buffer): string {
-  try {
-    return utf8.decode(body);
-  } catch {
-    throw DomainError.validation([
-      { path: '', code: 'invalid_encoding', message: 'The request body is not valid UTF-8.' },
-    ]);
-  }
 }
 
 main().catch((error: unknown) => {

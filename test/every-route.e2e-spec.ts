@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCOPES } from '../src/auth/scopes';
@@ -7,9 +8,11 @@ import { HttpResponse, RequestOptions, startTestApp, TestApp } from './support/t
 /**
  * Hostile input on every route of the OpenAPI document: wrong types, unknown fields, NUL bytes,
  * numbers beyond 2^53, deep JSON, malformed and foreign ids, bad query parameters and headers.
- * Each must answer a 4xx problem and change nothing in either store or the platform. The routes
- * come from openapi/openapi.json (itself checked against the code), so a new route is swept
- * without editing this file, or fails here until its fixtures are named below.
+ * Each must answer a 4xx problem and change nothing in either store or the platform. And the
+ * ordinary habits of clients on routes that need no body (`{}`, an empty body with a JSON header,
+ * no body at all) must all get the same answer. The routes come from openapi/openapi.json (itself
+ * checked against the code), so a new route is swept without editing this file, or fails here
+ * until its fixtures are named below.
  */
 
 interface SchemaObject {
@@ -26,6 +29,8 @@ interface Operation {
   method: string;
   path: string;
   bodySchema?: SchemaObject;
+  /** False for a route that reads no body and for an action, whose body is optional. */
+  bodyRequired: boolean;
   parameters: { name: string; in: string }[];
   /** The 2xx status the document promises. */
   successStatus: number;
@@ -38,7 +43,7 @@ interface OpenApiDocument {
       string,
       {
         parameters?: { name: string; in: string }[];
-        requestBody?: { content: Record<string, { schema: SchemaObject }> };
+        requestBody?: { required?: boolean; content: Record<string, { schema: SchemaObject }> };
         responses: Record<string, unknown>;
       }
     >
@@ -58,6 +63,7 @@ const operations: Operation[] = Object.entries(document.paths)
       method: method.toUpperCase(),
       path,
       bodySchema: operation.requestBody?.content['application/json']?.schema,
+      bodyRequired: operation.requestBody?.required === true,
       parameters: operation.parameters ?? [],
       successStatus: Number(Object.keys(operation.responses).find((status) => /^2/.test(status))),
     })),
@@ -175,11 +181,13 @@ describe('hostile input on every route', () => {
     return clash.body.results[0].conflict.id;
   }
 
-  /** An app installed on the store through sign-in and consent, as a merchant would. */
+  const ownerOf = (storeId: string) => ({
+    email: `owner-${storeId}@example.com`,
+    password: 'correct horse battery staple',
+  });
+
+  /** An app installed on the store through its owner's sign-in and consent, as a merchant would. */
   async function installApp(storeId: string): Promise<{ appId: string; installationId: string }> {
-    const email = `owner-${storeId}@example.com`;
-    const password = 'correct horse battery staple';
-    await createStaff(app, storeId, email, password);
     const registered = await registerApp(app, { confidential: true, scopes: ['read_products'] });
     await approve(
       new Browser(app.url),
@@ -189,12 +197,17 @@ describe('hostile input on every route', () => {
         redirect_uri: registered.redirectUri,
         state: 'sweep',
       }),
-      { email, password },
+      ownerOf(storeId),
     );
-    const installations = await app.request('GET', `/v1/platform/stores/${storeId}/installations`, {
-      token: app.adminToken,
-    });
-    return { appId: registered.id, installationId: installations.body.data[0].id };
+    const installations = await app.request(
+      'GET',
+      `/v1/platform/stores/${storeId}/installations?limit=250`,
+      { token: app.adminToken },
+    );
+    const installation = installations.body.data.find(
+      (each: { appId: string }) => each.appId === registered.id,
+    );
+    return { appId: registered.id, installationId: installation.id };
   }
 
   async function createFixture(handle: string): Promise<Fixture> {
@@ -231,6 +244,8 @@ describe('hostile input on every route', () => {
       subscription.status,
       test.status,
     ]).toEqual([201, 201, 201, 201, 202]);
+    const { email, password } = ownerOf(store.storeId);
+    await createStaff(app, store.storeId, email, password);
     return {
       ...store,
       ...(await installApp(store.storeId)),
@@ -368,10 +383,88 @@ describe('hostile input on every route', () => {
       'POST /v1/webhook-subscriptions': { url: 'http://127.0.0.1:9/new', topics: ['order.*'] },
       'PATCH /v1/webhook-subscriptions/{id}': { topics: ['product.*'] },
       'POST /v1/webhook-subscriptions/{id}/rotate-secret': { overlapSeconds: 60 },
+      'POST /v1/orders/{id}/pay': {},
+      'POST /v1/orders/{id}/fulfill': { trackingNumber: '1Z999AA10123456784', carrier: 'UPS' },
+      'POST /v1/orders/{id}/cancel': { reason: 'customer' },
+      'POST /v1/webhook-subscriptions/{id}/test': {},
+      'POST /v1/webhook-deliveries/{id}/retry': {},
     };
     const key = `${operation.method} ${operation.path}`;
     if (!(key in bodies)) throw new Error(`No valid body for ${key}: add one above`);
     return bodies[key];
+  }
+
+  /** POSTs a body as the own store (or the platform admin) and answers the created resource. */
+  async function posted(path: string, body: unknown, status = 201): Promise<{ id: string }> {
+    const response = await app.request('POST', path, { token: tokenFor(path, own), body });
+    expect({ path, status: response.status }).toEqual({ path, status });
+    return response.body;
+  }
+
+  /**
+   * A new resource of the own store for each call of a route that deletes it or moves it along
+   * (an order paid once cannot be paid again), so that every call meets the same state.
+   */
+  async function freshPath(operation: Operation): Promise<string> {
+    const unique = randomBytes(4).toString('hex');
+    const subscription = () =>
+      posted('/v1/webhook-subscriptions', { url: 'http://127.0.0.1:9/fresh', topics: ['order.*'] });
+    const order = () =>
+      posted('/v1/orders', {
+        email: 'ann@example.com',
+        lineItems: [{ variantId: own.variantId, quantity: 1 }],
+      });
+    const creators: Record<string, () => Promise<{ id: string }>> = {
+      'DELETE /v1/platform/stores/{storeId}/api-keys/{keyId}': () =>
+        posted(`/v1/platform/stores/${own.storeId}/api-keys`, {
+          name: 'Fresh',
+          scopes: ['read_products'],
+        }),
+      'DELETE /v1/platform/apps/{appId}': () =>
+        registerApp(app, { confidential: true, scopes: ['read_products'] }),
+      'DELETE /v1/platform/stores/{storeId}/installations/{installationId}': async () => ({
+        id: (await installApp(own.storeId)).installationId,
+      }),
+      'DELETE /v1/products/{id}': () =>
+        posted('/v1/products', {
+          title: 'Fresh',
+          variants: [{ sku: `FRESH-${unique}`, price: 100 }],
+        }),
+      'DELETE /v1/customers/{id}': () =>
+        posted('/v1/customers', { email: `fresh-${unique}@example.com` }),
+      'DELETE /v1/webhook-subscriptions/{id}': subscription,
+      'POST /v1/orders/{id}/pay': order,
+      'POST /v1/orders/{id}/fulfill': order,
+      'POST /v1/orders/{id}/cancel': order,
+      'POST /v1/webhook-subscriptions/{id}/test': subscription,
+      'POST /v1/webhook-subscriptions/{id}/rotate-secret': subscription,
+      'POST /v1/webhook-deliveries/{id}/retry': async () =>
+        posted(`/v1/webhook-subscriptions/${(await subscription()).id}/test`, undefined, 202),
+    };
+    const key = `${operation.method} ${operation.path}`;
+    if (!(key in creators)) throw new Error(`No fresh resource for ${key}: add one above`);
+    return pathFor(operation, own, (await creators[key]()).id);
+  }
+
+  /** An answer without what differs from one resource to the next: ids, numbers, times, secrets. */
+  function comparable(response: HttpResponse): unknown {
+    const mask = (value: unknown, key?: string): unknown => {
+      if (Array.isArray(value)) return value.map((item) => mask(item));
+      if (value !== null && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, k)]));
+      const varies =
+        key === 'number' ||
+        (typeof value === 'string' &&
+          (/^[a-z]+_[0-9a-z]{26}$/.test(value) ||
+            /^\d{4}-\d\d-\d\dT/.test(value) ||
+            value.startsWith('whsec_')));
+      return varies ? '<varies>' : value;
+    };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: mask(response.body),
+    };
   }
 
   /**
@@ -436,13 +529,24 @@ describe('hostile input on every route', () => {
 
   it.each(
     operations
-      .filter((operation) => !operation.bodySchema && operation.method !== 'GET')
+      .filter((operation) => !operation.bodyRequired && operation.method !== 'GET')
       .map((o) => [`${o.method} ${o.path}`, o]),
-  )('%s: refuses a body where none is taken, and changes nothing', async (_name, operation) => {
-    const before = await fingerprint();
-    await probe(operation, 'an unexpected body', { rawBody: '{"amount":1}' });
-    expect(await fingerprint()).toBe(before);
-  });
+  )(
+    '%s: refuses a field it does not document, with its path, and changes nothing',
+    async (_name, operation) => {
+      const before = await fingerprint();
+      const response = await app.request(operation.method, pathFor(operation, own), {
+        token: tokenFor(operation.path, own),
+        body: { amount: 1 },
+      });
+      expectProblem(response, `${operation.method} ${operation.path} with {"amount":1}`);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        { path: 'amount', code: 'unknown_field', message: expect.any(String) },
+      ]);
+      expect(await fingerprint()).toBe(before);
+    },
+  );
 
   it.each(
     operations
@@ -452,7 +556,20 @@ describe('hostile input on every route', () => {
     "%s: answers 404 for another store's id, malformed ids and NUL bytes, and changes nothing",
     async (_name, operation) => {
       const before = await fingerprint();
-      const body = operation.bodySchema ? JSON.stringify(validBody(operation)) : undefined;
+      // A valid body must never turn the 404 into anything else: with a required body, the valid
+      // one; without one, none, `{}` and an empty body, and an action's valid fields (a GET
+      // carries no body).
+      const bodies: (string | undefined)[] =
+        operation.method === 'GET'
+          ? [undefined]
+          : operation.bodyRequired
+            ? [JSON.stringify(validBody(operation))]
+            : [
+                undefined,
+                '{}',
+                '',
+                ...(operation.bodySchema ? [JSON.stringify(validBody(operation))] : []),
+              ];
       const foreignPath = operation.path.startsWith('/v1/platform/')
         ? null // the platform admin sees every store: there is no foreign store id for it
         : pathFor(operation, foreign);
@@ -463,14 +580,18 @@ describe('hostile input on every route', () => {
       ];
       if (foreignPath) variants.push(["another store's id", foreignPath]);
       for (const [what, path] of variants) {
-        const response = await app.request(operation.method, path, {
-          token: tokenFor(operation.path, own),
-          rawBody: body,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        });
-        expectProblem(response, `${operation.method} ${operation.path} with ${what}`);
-        expect([400, 404]).toContain(response.status);
-        if (what === "another store's id") expect(response.status).toBe(404);
+        for (const body of bodies) {
+          const response = await app.request(operation.method, path, {
+            token: tokenFor(operation.path, own),
+            rawBody: body,
+            headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          });
+          const sent = body === undefined ? 'no body' : `the body ${JSON.stringify(body)}`;
+          expectProblem(response, `${operation.method} ${operation.path} with ${what} and ${sent}`);
+          expect([400, 404]).toContain(response.status);
+          if (what === "another store's id")
+            expect({ sent, status: response.status }).toEqual({ sent, status: 404 });
+        }
       }
       expect(await fingerprint()).toBe(before);
     },
@@ -536,12 +657,45 @@ describe('hostile input on every route', () => {
     },
   );
 
-  // Last, because it changes things: each valid body is accepted as is, so every refusal above
-  // was about the one field or rule that was broken, not about the rest of the body.
+  // Last, because these change things.
+
+  /** What clients send on a POST or DELETE that needs no body: all of it means "no body". */
+  const NO_BODY: [string, RequestOptions][] = [
+    ['no body', {}],
+    ['{}', { rawBody: '{}', headers: { 'content-type': 'application/json' } }],
+    ['an empty body as JSON', { rawBody: '', headers: { 'content-type': 'application/json' } }],
+    ['an empty body as text', { rawBody: '', headers: { 'content-type': 'text/plain' } }],
+    [
+      'an empty form',
+      { rawBody: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    ],
+  ];
+
+  it.each(
+    operations
+      .filter((operation) => !operation.bodyRequired && operation.method !== 'GET')
+      .map((o) => [`${o.method} ${o.path}`, o]),
+  )('%s: answers {}, an empty body and no body alike', async (_name, operation) => {
+    const answers: { sent: string; answer: unknown }[] = [];
+    for (const [sent, options] of NO_BODY) {
+      const response = await app.request(operation.method, await freshPath(operation), {
+        token: tokenFor(operation.path, own),
+        ...options,
+      });
+      answers.push({ sent, answer: comparable(response) });
+    }
+    expect(answers[0].answer).toMatchObject({ status: operation.successStatus });
+    for (const { sent, answer } of answers.slice(1))
+      expect({ sent, answer }).toEqual({ sent, answer: answers[0].answer });
+  });
+
+  // Each valid body is accepted as is, so every refusal above was about the one field or rule
+  // that was broken, not about the rest of the body.
   it.each(
     operations.filter((operation) => operation.bodySchema).map((o) => [`${o.method} ${o.path}`, o]),
   )('%s: accepts the valid body the sweep broke', async (_name, operation) => {
-    const response = await app.request(operation.method, pathFor(operation, own), {
+    const path = operation.bodyRequired ? pathFor(operation, own) : await freshPath(operation);
+    const response = await app.request(operation.method, path, {
       token: tokenFor(operation.path, own),
       body: validBody(operation),
     });

@@ -267,6 +267,90 @@ describe('GraphQL', () => {
     expect(stock.body.data.inventoryAdjust.inventoryLevel.inventoryQuantity).toBe(9);
   });
 
+  it('cancels with a reason and fulfils with tracking, as REST does, validated the same way', async () => {
+    const own = await app.createStore([...SCOPES]);
+    const { product } = await createProduct(
+      { title: 'Cup', variants: [{ sku: 'CUP-GQL', price: 500, inventoryQuantity: 10 }] },
+      own.key,
+    );
+    const newOrder = async () =>
+      (
+        await app.request('POST', '/v1/orders', {
+          token: own.key,
+          body: {
+            email: 'g@example.com',
+            lineItems: [{ variantId: product.variants[0].id, quantity: 1 }],
+          },
+        })
+      ).body as { id: string };
+    const ORDER_FIELDS =
+      'order { id status fulfillmentStatus cancelReason trackingNumber carrier } userErrors { field code message }';
+    const CANCEL = `mutation ($id: ID!, $reason: String) { orderCancel(id: $id, reason: $reason) { ${ORDER_FIELDS} } }`;
+    const FULFILL = `mutation ($id: ID!, $trackingNumber: String, $carrier: String) {
+      orderFulfill(id: $id, trackingNumber: $trackingNumber, carrier: $carrier) { ${ORDER_FIELDS} }
+    }`;
+
+    const toCancel = await newOrder();
+    const cancelled = await graphql(CANCEL, { id: toCancel.id, reason: 'inventory' }, own.key);
+    expect(cancelled.body.data.orderCancel).toEqual({
+      order: {
+        id: toCancel.id,
+        status: 'cancelled',
+        fulfillmentStatus: 'unfulfilled',
+        cancelReason: 'inventory',
+        trackingNumber: null,
+        carrier: null,
+      },
+      userErrors: [],
+    });
+    const rest = await app.request('GET', `/v1/orders/${toCancel.id}`, { token: own.key });
+    expect(rest.body.cancelReason).toBe('inventory');
+    const events = await app.request('GET', '/v1/events?type=order.cancelled', { token: own.key });
+    expect(events.body.data.at(-1).data.object).toEqual(rest.body);
+
+    const toFulfil = await newOrder();
+    const tooLong = await graphql(
+      FULFILL,
+      { id: toFulfil.id, trackingNumber: '9'.repeat(101), carrier: 'DHL' },
+      own.key,
+    );
+    expect(tooLong.body.data.orderFulfill).toEqual({
+      order: null,
+      userErrors: [{ field: 'trackingNumber', code: 'is_length', message: expect.any(String) }],
+    });
+    const fulfilled = await graphql(
+      FULFILL,
+      { id: toFulfil.id, trackingNumber: 'JD014600006281230000', carrier: 'DHL' },
+      own.key,
+    );
+    expect(fulfilled.body.data.orderFulfill.order).toMatchObject({
+      fulfillmentStatus: 'fulfilled',
+      trackingNumber: 'JD014600006281230000',
+      carrier: 'DHL',
+      cancelReason: null,
+    });
+    const fulfilledEvents = await app.request('GET', '/v1/events?type=order.fulfilled', {
+      token: own.key,
+    });
+    expect(fulfilledEvents.body.data.at(-1).data.object).toMatchObject({
+      id: toFulfil.id,
+      trackingNumber: 'JD014600006281230000',
+      carrier: 'DHL',
+    });
+
+    // Without the arguments, as before; another store's order is absent whatever is given.
+    const plain = await newOrder();
+    const bare = await graphql(CANCEL, { id: plain.id }, own.key);
+    expect(bare.body.data.orderCancel.order).toMatchObject({
+      status: 'cancelled',
+      cancelReason: null,
+    });
+    const foreign = await graphql(CANCEL, { id: (await newOrder()).id, reason: 'fraud' });
+    expect(foreign.body.data.orderCancel.userErrors).toEqual([
+      { field: null, code: 'not_found', message: expect.any(String) },
+    ]);
+  });
+
   it('answers authentication and scope failures as top-level errors with extensions.code', async () => {
     const anonymous = await graphql('{ products(first: 1) { nodes { id } } }', {}, null);
     expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
@@ -412,6 +496,12 @@ describe('GraphQL', () => {
       ],
     });
     expect(batched.status).toBe(400);
+    const empty = await app.request('POST', '/graphql', {
+      token: store.key,
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(empty.status).toBe(400);
     const syntax = await graphql('{ products(first: ) }');
     expect(syntax.status).toBe(400);
     expect(syntax.body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');

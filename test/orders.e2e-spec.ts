@@ -80,6 +80,9 @@ describe('orders and inventory (REST v1)', () => {
       status: 'open',
       financialStatus: 'pending',
       fulfillmentStatus: 'unfulfilled',
+      cancelReason: null,
+      trackingNumber: null,
+      carrier: null,
       version: 1,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
@@ -308,6 +311,133 @@ describe('orders and inventory (REST v1)', () => {
     expect(await stockOf(key, product.id)).toEqual([5]);
   });
 
+  async function openOrder(key: string, variantId: string) {
+    const order = await app.request('POST', '/v1/orders', {
+      token: key,
+      body: { email: 'a@example.com', lineItems: [{ variantId, quantity: 1 }] },
+    });
+    expect(order.status).toBe(201);
+    return order.body as { id: string };
+  }
+
+  async function eventsOf(key: string, type: string, orderId: string) {
+    const events = await app.request('GET', `/v1/events?type=${type}&limit=250`, { token: key });
+    return events.body.data.filter(
+      (event: { data: { object: { id: string } } }) => event.data.object.id === orderId,
+    );
+  }
+
+  it('keeps the cancel reason on the order and in order.cancelled', async () => {
+    const { key, variants } = await storeWithProduct([5]);
+    const order = await openOrder(key, variants[0].id);
+    const cancelled = await app.request('POST', `/v1/orders/${order.id}/cancel`, {
+      token: key,
+      body: { reason: 'Customer changed their mind' },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'Customer changed their mind',
+      trackingNumber: null,
+      carrier: null,
+    });
+    expect((await app.request('GET', `/v1/orders/${order.id}`, { token: key })).body).toEqual(
+      cancelled.body,
+    );
+    const [event] = await eventsOf(key, 'order.cancelled', order.id);
+    expect(event.data.object).toEqual(cancelled.body);
+    // Cancelled without a reason: null, not the reason of another order.
+    const plain = await openOrder(key, variants[0].id);
+    const bare = await app.request('POST', `/v1/orders/${plain.id}/cancel`, { token: key });
+    expect(bare.body).toMatchObject({ status: 'cancelled', cancelReason: null });
+  });
+
+  it('keeps the tracking number and carrier on the order and in order.fulfilled', async () => {
+    const { key, variants } = await storeWithProduct([5]);
+    const order = await openOrder(key, variants[0].id);
+    const fulfilled = await app.request('POST', `/v1/orders/${order.id}/fulfill`, {
+      token: key,
+      body: { trackingNumber: '1Z999AA10123456784', carrier: 'UPS' },
+    });
+    expect(fulfilled.status).toBe(200);
+    expect(fulfilled.body).toMatchObject({
+      fulfillmentStatus: 'fulfilled',
+      trackingNumber: '1Z999AA10123456784',
+      carrier: 'UPS',
+      cancelReason: null,
+    });
+    const [event] = await eventsOf(key, 'order.fulfilled', order.id);
+    expect(event.data.object).toEqual(fulfilled.body);
+    // Paying afterwards keeps them: the order closes with its tracking.
+    const paid = await app.request('POST', `/v1/orders/${order.id}/pay`, { token: key, body: {} });
+    expect(paid.body).toMatchObject({
+      status: 'closed',
+      trackingNumber: '1Z999AA10123456784',
+      carrier: 'UPS',
+    });
+    // A carrier alone is kept alone.
+    const local = await openOrder(key, variants[0].id);
+    const courier = await app.request('POST', `/v1/orders/${local.id}/fulfill`, {
+      token: key,
+      body: { carrier: 'Local courier' },
+    });
+    expect(courier.body).toMatchObject({ trackingNumber: null, carrier: 'Local courier' });
+  });
+
+  it.each([
+    ['pay', { amount: 500 }, 'amount', 'unknown_field'],
+    ['cancel', { reason: 'x'.repeat(256) }, 'reason', 'is_length'],
+    ['cancel', { reason: '' }, 'reason', 'is_length'],
+    ['cancel', { reason: null }, 'reason', 'is_string'],
+    ['cancel', { reason: 'fraud', refund: true }, 'refund', 'unknown_field'],
+    ['fulfill', { trackingNumber: '1'.repeat(101) }, 'trackingNumber', 'is_length'],
+    ['fulfill', { trackingNumber: '1Z999\n2' }, 'trackingNumber', 'matches'],
+    ['fulfill', { carrier: 'c'.repeat(101) }, 'carrier', 'is_length'],
+    ['fulfill', { carrier: 42 }, 'carrier', 'is_string'],
+    ['fulfill', { trackingUrl: 'https://track.example.com/1' }, 'trackingUrl', 'unknown_field'],
+  ])('%s refuses %j at its path and changes nothing', async (action, body, path, code) => {
+    const { key, variants } = await storeWithProduct([5]);
+    const order = await openOrder(key, variants[0].id);
+    const refused = await app.request('POST', `/v1/orders/${order.id}/${action}`, {
+      token: key,
+      body,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('validation_failed');
+    expect(refused.body.errors).toEqual([{ path, code, message: expect.any(String) }]);
+    expect((await app.request('GET', `/v1/orders/${order.id}`, { token: key })).body).toMatchObject(
+      { status: 'open', version: 1, cancelReason: null, trackingNumber: null },
+    );
+  });
+
+  it('takes {}, an empty JSON body and no body as the same request, also for Idempotency-Key', async () => {
+    const { key, variants } = await storeWithProduct([5]);
+    for (const action of ['pay', 'fulfill']) {
+      const order = await openOrder(key, variants[0].id);
+      const first = await app.request('POST', `/v1/orders/${order.id}/${action}`, {
+        token: key,
+        headers: { 'idempotency-key': `${action}-${order.id}` },
+      });
+      expect(first.status).toBe(200);
+      // The retry of a client that sends `{}` (axios) or a JSON header with nothing (fetch).
+      for (const rawBody of ['{}', '']) {
+        const retry = await app.request('POST', `/v1/orders/${order.id}/${action}`, {
+          token: key,
+          rawBody,
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': `${action}-${order.id}`,
+          },
+        });
+        expect({ status: retry.status, body: retry.body }).toEqual({
+          status: 200,
+          body: first.body,
+        });
+        expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      }
+    }
+  });
+
   it("answers 404 for another store's order on every route", async () => {
     const mine = await storeWithProduct([5]);
     const other = await app.createStore([...SCOPES]);
@@ -325,6 +455,22 @@ describe('orders and inventory (REST v1)', () => {
         token: other.key,
       });
       expect(response.status).toBe(404);
+    }
+    // A body the action accepts does not change the answer: tenancy looks the same either way.
+    for (const [path, body] of [
+      ['/pay', {}],
+      ['/fulfill', { trackingNumber: '1Z999', carrier: 'UPS' }],
+      ['/cancel', { reason: 'customer' }],
+    ] as const) {
+      const response = await app.request('POST', `/v1/orders/${order.id}${path}`, {
+        token: other.key,
+        body,
+      });
+      expect({ path, status: response.status, code: response.body.code }).toEqual({
+        path,
+        status: 404,
+        code: 'not_found',
+      });
     }
     expect((await app.request('GET', `/v1/orders/${order.id}`, { token: mine.key })).body).toEqual(
       order,

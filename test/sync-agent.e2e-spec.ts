@@ -191,23 +191,19 @@ describe('sync agent', () => {
     expect(Math.max(...latencies)).toBeLessThan(5_000);
     expect(await localStock()).toBe(before - 5);
 
-    // Later states follow: paid and fulfilled closes it; a cancelled one returns its stock.
+    // Later states follow, with what was recorded beside them: paid and fulfilled (with its
+    // tracking) closes it; a cancelled one (with its reason) returns its stock.
     const [first, second] = orderIds;
-    for (const step of ['pay', 'fulfill'])
+    const steps: [string, string, object][] = [
+      [first.platform, 'pay', {}],
+      [first.platform, 'fulfill', { trackingNumber: '1Z999AA10123456784', carrier: 'UPS' }],
+      [second.platform, 'cancel', { reason: 'customer' }],
+    ];
+    for (const [id, step, body] of steps)
       expect(
-        (
-          await platform.request('POST', `/v1/orders/${first.platform}/${step}`, {
-            token: keys.platform,
-          })
-        ).status,
+        (await platform.request('POST', `/v1/orders/${id}/${step}`, { token: keys.platform, body }))
+          .status,
       ).toBe(200);
-    expect(
-      (
-        await platform.request('POST', `/v1/orders/${second.platform}/cancel`, {
-          token: keys.platform,
-        })
-      ).status,
-    ).toBe(200);
     await until('the order states on the self-hosted store', async () => {
       const closed = await local.request('GET', `/v1/orders/${first.local}`, { token: keys.local });
       const cancelled = await local.request('GET', `/v1/orders/${second.local}`, {
@@ -220,6 +216,12 @@ describe('sync agent', () => {
         cancelled.body.status === 'cancelled'
       );
     });
+    const closed = await local.request('GET', `/v1/orders/${first.local}`, { token: keys.local });
+    expect(closed.body).toMatchObject({ trackingNumber: '1Z999AA10123456784', carrier: 'UPS' });
+    const cancelled = await local.request('GET', `/v1/orders/${second.local}`, {
+      token: keys.local,
+    });
+    expect(cancelled.body.cancelReason).toBe('customer');
     expect(await localStock()).toBe(before - 4);
     // The local stock level, which the self-hosted side owns, is what the platform ends with.
     await until(

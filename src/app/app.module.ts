@@ -6,7 +6,7 @@ import { CredentialWatch } from '../auth/credential-watch';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
-import { NoBodyInterceptor } from '../common/http/no-body.interceptor';
+import { RequestBodyInterceptor } from '../common/http/request-body.interceptor';
 import { CredentialResolver } from '../auth/credential-resolver';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CustomersModule } from '../customers/customers.module';
@@ -100,8 +100,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
-        // First: a body on a route that takes none is refused before anything else runs.
-        { provide: APP_INTERCEPTOR, useClass: NoBodyInterceptor },
+        // First: what "no body" means for the route is settled before anything reads the body.
+        { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
         {
           provide: APP_INTERCEPTOR,
           useFactory: () => new PageLinkInterceptor(dependencies.config.publicUrl),

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TextDecoder } from 'node:util';
 import { INestApplicationContext, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,14 +6,14 @@ import { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { platformMigrations, storeMigrations } from '../../migrations';
-import { MAX_BODY_BYTES, parseStrictJson } from '../common/http/strict-json';
+import { registerBodyParsers } from '../common/http/body-parsers';
+import { MAX_BODY_BYTES } from '../common/http/strict-json';
 import fastifyCookie from '@fastify/cookie';
 import { registerFormParser } from '../oauth/form-body';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { WebhookQueue } from '../webhooks/webhook-queue';
 import { JobQueue } from '../jobs/job-queue';
 import { RetentionService } from '../maintenance/retention.service';
-import { DomainError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { DatabaseState } from '../database/database-state';
@@ -50,8 +49,6 @@ export interface RunningApplication {
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Starts the whole platform: the database (embedded unless `DATABASE_URL` is set), the HTTP server,
@@ -134,13 +131,7 @@ export async function createHttpApplication(
     abortOnError: false,
     bodyParser: false,
   });
-  app.useBodyParser(
-    'application/json',
-    { bodyLimit: MAX_BODY_BYTES },
-    async (_request: unknown, body: Buffer) => parseStrictJson(decodeUtf8(body)),
-  );
-  // Only JSON is accepted; anything else answers 415 rather than reaching validation as text.
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  registerBodyParsers(app);
   // OAuth's forms and token requests (and only they) are application/x-www-form-urlencoded.
   registerFormParser(app.getHttpAdapter().getInstance());
   await app.register(fastifyCookie);
@@ -266,16 +257,6 @@ export async function migrate(migrations: MigrationRunner, logger: Logger): Prom
       logger.info({ done, total, storeId }, 'store schemas migrated');
   });
   if (migrated > 0) logger.info({ migrated }, 'store migrations complete');
-}
-
-function decodeUtf8(body: Buffer): string {
-  try {
-    return utf8.decode(body);
-  } catch {
-    throw DomainError.validation([
-      { path: '', code: 'invalid_encoding', message: 'The request body is not valid UTF-8.' },
-    ]);
-  }
 }
 
 async function connectAndMigrate(

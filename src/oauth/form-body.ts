@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from '../common/errors/domain-error';
+import { unsupportedMediaType } from '../common/http/body-parsers';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 /** Forms are small: a sign-in, a consent, a token request. */
@@ -7,8 +7,9 @@ export const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * OAuth speaks HTML forms and `application/x-www-form-urlencoded` (RFC 6749 §3.2), which the
- * JSON API refuses: the parser answers only under `/oauth/`, and 415 everywhere else. A value
- * repeated in the form becomes an array, which every OAuth handler refuses (RFC 6749 §3.1).
+ * JSON API refuses: the parser answers only under `/oauth/`, and 415 everywhere else (except for
+ * an empty body, which is no body on every route). A value repeated in the form becomes an array,
+ * which every OAuth handler refuses (RFC 6749 §3.1).
  */
 export function registerFormParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(
@@ -16,13 +17,7 @@ export function registerFormParser(fastify: FastifyInstance): void {
     { parseAs: 'string', bodyLimit: MAX_FORM_BYTES },
     (request, body, done) => {
       if (!request.url.startsWith('/oauth/')) {
-        done(
-          new DomainError(
-            'unsupported_media_type',
-            'Send the request body as application/json.',
-          ) as Error,
-          undefined,
-        );
+        done(body === '' ? null : unsupportedMediaType(), undefined);
         return;
       }
       const form: Record<string, string | string[]> = Object.create(null);

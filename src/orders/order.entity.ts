@@ -36,6 +36,15 @@ export class OrderEntity extends VersionedEntity {
 
   @Column({ type: 'text', name: 'fulfillment_status' })
   fulfillmentStatus: FulfillmentStatus;
+
+  @Column({ type: 'text', name: 'cancel_reason', nullable: true })
+  cancelReason: string | null;
+
+  @Column({ type: 'text', name: 'tracking_number', nullable: true })
+  trackingNumber: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  carrier: string | null;
 }
 
 @Entity({ name: 'line_items' })

@@ -58,6 +58,27 @@ export class OrderResource {
   @ApiProperty({ enum: ['unfulfilled', 'fulfilled'] })
   fulfillmentStatus: string;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The reason given when the order was cancelled; null otherwise',
+  })
+  cancelReason: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The tracking number given when the order was fulfilled; null otherwise',
+  })
+  trackingNumber: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The carrier given when the order was fulfilled; null otherwise',
+  })
+  carrier: string | null;
+
   @ApiProperty({ type: 'integer' })
   version: number;
 
@@ -95,6 +116,9 @@ export function serializeOrder(
     status: order.status,
     financialStatus: order.financialStatus,
     fulfillmentStatus: order.fulfillmentStatus,
+    cancelReason: order.cancelReason,
+    trackingNumber: order.trackingNumber,
+    carrier: order.carrier,
     version: order.version,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),

@@ -2,10 +2,16 @@ import { ApiPage, ApiResource } from '../openapi/api-responses';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
+import { ActionBody } from '../common/http/action-body.decorator';
 import { IfMatch } from '../common/http/if-match.decorator';
 import { Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
-import { CreateOrderDto, ListOrdersQueryDto } from './dto/order.dto';
+import {
+  CancelOrderDto,
+  CreateOrderDto,
+  FulfillOrderDto,
+  ListOrdersQueryDto,
+} from './dto/order.dto';
 import { OrderResource } from './order.serializer';
 import { OrdersService } from './orders.service';
 
@@ -39,6 +45,7 @@ export class OrdersController {
   }
 
   @ApiResource(OrderResource)
+  @ActionBody()
   @Post(':id/pay')
   @HttpCode(200)
   @RequireScopes('write_orders')
@@ -47,30 +54,34 @@ export class OrdersController {
     @Param('id') id: string,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<OrderResource> {
-    return this.orders.transition(ctx, id, 'pay', expectedVersion);
+    return this.orders.pay(ctx, id, expectedVersion);
   }
 
   @ApiResource(OrderResource)
+  @ActionBody(FulfillOrderDto)
   @Post(':id/fulfill')
   @HttpCode(200)
   @RequireScopes('write_orders')
   fulfill(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,
+    @Body() body: FulfillOrderDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<OrderResource> {
-    return this.orders.transition(ctx, id, 'fulfill', expectedVersion);
+    return this.orders.fulfill(ctx, id, body, expectedVersion);
   }
 
   @ApiResource(OrderResource)
+  @ActionBody(CancelOrderDto)
   @Post(':id/cancel')
   @HttpCode(200)
   @RequireScopes('write_orders')
   cancel(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,
+    @Body() body: CancelOrderDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<OrderResource> {
-    return this.orders.transition(ctx, id, 'cancel', expectedVersion);
+    return this.orders.cancel(ctx, id, body, expectedVersion);
   }
 }

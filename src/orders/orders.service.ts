@@ -10,10 +10,18 @@ import { EventType } from '../events/event-catalog';
 import { EventLog } from '../events/event-log.service';
 import { CustomerEntity } from '../customers/customer.entity';
 import { InventoryService } from '../inventory/inventory.service';
-import { CreateOrderDto, ListOrdersQueryDto } from './dto/order.dto';
+import {
+  CancelOrderDto,
+  CreateOrderDto,
+  FulfillOrderDto,
+  ListOrdersQueryDto,
+} from './dto/order.dto';
 import { applyTransition, OrderTransition } from './order-transitions';
 import { LineItemEntity, OrderEntity } from './order.entity';
 import { OrderResource, serializeOrder } from './order.serializer';
+
+/** What an action records on the order beside its new state. */
+type TransitionDetails = Partial<Pick<OrderEntity, 'cancelReason' | 'trackingNumber' | 'carrier'>>;
 
 const TRANSITION_EVENTS: Record<OrderTransition, EventType> = {
   pay: 'order.paid',
@@ -119,13 +127,50 @@ export class OrdersService {
     return page.map((order) => serializeOrder(order, items.get(order.id) ?? []));
   }
 
-  /** pay, fulfill or cancel; cancelling returns the stock of every line. */
+  /** Marks the order paid; it closes once it is fulfilled too. */
+  pay(ctx: RequestContext, orderId: string, expectedVersion?: number): Promise<OrderResource> {
+    return this.transition(ctx, orderId, 'pay', {}, expectedVersion);
+  }
+
+  /** Marks the order fulfilled, keeping how it was shipped when that is given. */
+  fulfill(
+    ctx: RequestContext,
+    orderId: string,
+    input: FulfillOrderDto,
+    expectedVersion?: number,
+  ): Promise<OrderResource> {
+    return this.transition(
+      ctx,
+      orderId,
+      'fulfill',
+      { trackingNumber: input.trackingNumber ?? null, carrier: input.carrier ?? null },
+      expectedVersion,
+    );
+  }
+
+  /** Cancels the order (refunded if it was paid), returns the stock of every line, keeps why. */
+  cancel(
+    ctx: RequestContext,
+    orderId: string,
+    input: CancelOrderDto,
+    expectedVersion?: number,
+  ): Promise<OrderResource> {
+    return this.transition(
+      ctx,
+      orderId,
+      'cancel',
+      { cancelReason: input.reason ?? null },
+      expectedVersion,
+    );
+  }
+
   @Transactional()
-  async transition(
+  private async transition(
     ctx: RequestContext,
     orderId: string,
     transition: OrderTransition,
-    expectedVersion?: number,
+    details: TransitionDetails,
+    expectedVersion: number | undefined,
   ): Promise<OrderResource> {
     const manager = this.connection.manager(ctx);
     const order = isId(orderId, 'ord')
@@ -146,7 +191,7 @@ export class OrdersService {
     await manager.update(
       OrderEntity,
       { id: order.id },
-      { ...next, version: order.version + 1, updatedAt: new Date() },
+      { ...next, ...details, version: order.version + 1, updatedAt: new Date() },
     );
     const updated = await this.get(ctx, order.id);
     this.events.record(ctx, TRANSITION_EVENTS[transition], updated.id, updated);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import type { RequestContext } from '../common/request-context';
-import type { OrderState } from '../orders/order-transitions';
+import type { OrderState, OrderTransition } from '../orders/order-transitions';
 import type { OrderResource } from '../orders/order.serializer';
 import { OrdersService } from '../orders/orders.service';
 import { SyncLinks } from '../sync/sync-links';
@@ -49,8 +49,28 @@ export class OrderApplier {
   ): Promise<OrderOutcome> {
     const local = await this.orders.get(ctx, localId);
     const transitions = transitionsToReach(stateOf(local), stateOf(remote));
-    for (const transition of transitions) await this.orders.transition(ctx, localId, transition);
+    for (const step of transitions) await this.transition(ctx, localId, step, remote);
     return transitions.length > 0 ? 'updated' : 'unchanged';
+  }
+
+  /** One transition, with what the platform recorded beside it (the reason, the tracking). */
+  private transition(
+    ctx: RequestContext,
+    localId: string,
+    step: OrderTransition,
+    remote: OrderResource,
+  ): Promise<OrderResource> {
+    switch (step) {
+      case 'pay':
+        return this.orders.pay(ctx, localId);
+      case 'fulfill':
+        return this.orders.fulfill(ctx, localId, {
+          trackingNumber: remote.trackingNumber ?? undefined,
+          carrier: remote.carrier ?? undefined,
+        });
+      case 'cancel':
+        return this.orders.cancel(ctx, localId, { reason: remote.cancelReason ?? undefined });
+    }
   }
 
   /** The local customer the platform's one came from, when this agent pushed it and it is here. */

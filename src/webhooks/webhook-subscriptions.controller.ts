@@ -3,6 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { Ctx } from '../auth/ctx.decorator';
 import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
+import { ActionBody } from '../common/http/action-body.decorator';
 import { IfMatch } from '../common/http/if-match.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -74,6 +75,7 @@ export class WebhookSubscriptionsController {
   }
 
   @ApiResource(WebhookDeliveryResource, 202)
+  @ActionBody()
   @Post(':id/test')
   @HttpCode(202)
   @RequireScopes('write_webhooks')
@@ -83,6 +85,7 @@ export class WebhookSubscriptionsController {
 
   @ApiResource(WebhookSubscriptionResource)
   @CarriesSecret()
+  @ActionBody(RotateWebhookSecretDto)
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @RequireScopes('write_webhooks')
@@ -121,6 +124,7 @@ export class WebhookDeliveriesController {
   }
 
   @ApiResource(WebhookDeliveryResource, 202)
+  @ActionBody()
   @Post(':id/retry')
   @HttpCode(202)
   @RequireScopes('write_webhooks')

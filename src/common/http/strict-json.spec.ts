@@ -47,7 +47,7 @@ describe('parseStrictJson', () => {
     expect(parseStrictJson('{"emoji":"\\ud83d\\ude00"}')).toEqual({ emoji: '😀' });
   });
 
-  it('refuses prototype keys, empty bodies and invalid JSON', () => {
+  it('refuses prototype keys, blank text and invalid JSON', () => {
     expect(rejection('{"__proto__":{"admin":true}}').details.errors?.[0].code).toBe(
       'forbidden_key',
     );

@@ -10,7 +10,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * JSON.parse alone accepts all of these.
  */
 export function parseStrictJson(text: string): unknown {
-  if (text.trim() === '') throw invalidBody('The request body is empty; send a JSON object.');
+  // An empty body never gets here (it is no body, see body-parsers.ts); only whitespace does.
+  if (text.trim() === '') throw invalidBody('The request body holds only whitespace, not JSON.');
   assertDepth(text);
   let value: unknown;
   try {

@@ -25,13 +25,18 @@ export function validateInput<T extends object>(type: ClassConstructor<T>, value
 function flatten(errors: readonly ValidationError[], parent: string): FieldError[] {
   return errors.flatMap((error) => {
     const path = parent === '' ? error.property : `${parent}.${error.property}`;
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
-      path,
-      code: constraint === 'whitelistValidation' ? 'unknown_field' : constraintCode(constraint),
-      message: constraint === 'whitelistValidation' ? `Unknown field "${path}".` : message,
-    }));
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) =>
+      constraint === 'whitelistValidation'
+        ? unknownField(path)
+        : { path, code: constraintCode(constraint), message },
+    );
     return [...own, ...flatten(error.children ?? [], path)];
   });
+}
+
+/** A field the operation does not define, at its dotted path. */
+export function unknownField(path: string): FieldError {
+  return { path, code: 'unknown_field', message: `Unknown field "${path}".` };
 }
 
 function constraintCode(constraint: string): string {

@@ -18,6 +18,16 @@ export class StrictValidationPipe implements PipeTransform {
     if (!type || PRIMITIVES.has(type)) return value;
     if (metadata.type !== 'body' && metadata.type !== 'query') return value;
     if (!hasValidationRules(type)) return value;
+    if (metadata.type === 'body' && value === undefined) {
+      // No body, or an empty one (body-parsers.ts); an action's optional body is `{}` by now.
+      throw DomainError.validation([
+        {
+          path: '',
+          code: 'body_required',
+          message: 'This operation takes a JSON object as its body.',
+        },
+      ]);
+    }
     if (
       metadata.type === 'body' &&
       (value === null || typeof value !== 'object' || Array.isArray(value))

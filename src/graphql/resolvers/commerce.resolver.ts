@@ -22,8 +22,12 @@ import {
 } from '../../customers/dto/customer.dto';
 import { CreateAdjustmentDto } from '../../inventory/dto/create-adjustment.dto';
 import { InventoryService } from '../../inventory/inventory.service';
-import { CreateOrderDto, ListOrdersQueryDto } from '../../orders/dto/order.dto';
-import { OrderTransition } from '../../orders/order-transitions';
+import {
+  CancelOrderDto,
+  CreateOrderDto,
+  FulfillOrderDto,
+  ListOrdersQueryDto,
+} from '../../orders/dto/order.dto';
 import { OrderResource } from '../../orders/order.serializer';
 import { OrdersService } from '../../orders/orders.service';
 import { GraphqlContext } from '../graphql-context';
@@ -155,7 +159,7 @@ export class OrdersResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number,
   ) {
-    return this.transition(ctx, id, 'pay', expectedVersion);
+    return mutationPayload('order', () => this.service.pay(ctx, id, expectedVersion));
   }
 
   @Mutation(() => OrderPayload)
@@ -164,8 +168,17 @@ export class OrdersResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number,
+    @Args('trackingNumber', { type: () => String, nullable: true }) trackingNumber?: string,
+    @Args('carrier', { type: () => String, nullable: true }) carrier?: string,
   ) {
-    return this.transition(ctx, id, 'fulfill', expectedVersion);
+    return mutationPayload('order', () =>
+      this.service.fulfill(
+        ctx,
+        id,
+        validateInput(FulfillOrderDto, { trackingNumber, carrier }),
+        expectedVersion,
+      ),
+    );
   }
 
   @Mutation(() => OrderPayload)
@@ -174,8 +187,11 @@ export class OrdersResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number,
+    @Args('reason', { type: () => String, nullable: true }) reason?: string,
   ) {
-    return this.transition(ctx, id, 'cancel', expectedVersion);
+    return mutationPayload('order', () =>
+      this.service.cancel(ctx, id, validateInput(CancelOrderDto, { reason }), expectedVersion),
+    );
   }
 
   @Mutation(() => InventoryAdjustPayload)
@@ -186,17 +202,6 @@ export class OrdersResolver {
   ) {
     return mutationPayload('inventoryLevel', () =>
       this.inventory.adjust(ctx, validateInput(CreateAdjustmentDto, input)),
-    );
-  }
-
-  private transition(
-    ctx: RequestContext,
-    id: string,
-    transition: OrderTransition,
-    expectedVersion?: number,
-  ) {
-    return mutationPayload('order', () =>
-      this.service.transition(ctx, id, transition, expectedVersion),
     );
   }
 }

@@ -100,6 +100,24 @@ export class Order extends VersionedNode {
 
   @Field({ description: 'unfulfilled | fulfilled' })
   fulfillmentStatus: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The reason given when the order was cancelled; null otherwise',
+  })
+  cancelReason: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The tracking number given when the order was fulfilled; null otherwise',
+  })
+  trackingNumber: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The carrier given when the order was fulfilled; null otherwise',
+  })
+  carrier: string | null;
 }
 
 export const OrderConnection = ConnectionType(Order);
