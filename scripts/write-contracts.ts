@@ -2,14 +2,17 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  generateEventTypes,
   generateGraphqlSchema,
   generateOpenApiDocument,
+  serializeJsonContract,
   serializeOpenApiDocument,
 } from '../src/openapi/generate';
 
 /**
- * `npm run contracts` (alias `npm run openapi`): writes openapi/openapi.json and schema.graphql
- * from the code. Tests fail while either differs from what the code generates.
+ * `npm run contracts` (alias `npm run openapi`): writes openapi/openapi.json, schema.graphql and
+ * openapi/event-types.json from the code. Tests fail while any of them differs from what the code
+ * generates.
  */
 async function main(): Promise<void> {
   const root = join(__dirname, '..', '..');
@@ -19,6 +22,9 @@ async function main(): Promise<void> {
   const schema = await generateGraphqlSchema();
   writeFileSync(join(root, 'schema.graphql'), schema);
   console.log(`schema.graphql: ${schema.split('\n').length} lines`);
+  const eventTypes = await generateEventTypes();
+  writeFileSync(join(root, 'openapi', 'event-types.json'), serializeJsonContract(eventTypes));
+  console.log(`openapi/event-types.json: ${eventTypes.data.length} event types`);
 }
 
 main().catch((error: unknown) => {
