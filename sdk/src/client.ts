@@ -27,7 +27,7 @@ export interface DukkadeeClientOptions {
   readonly fetch?: (request: Request) => Promise<Response>;
 }
 
-type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'patch' | 'delete';
 type PathOf<M extends Method> = ClientPathsWithMethod<Client<paths>, M>;
 
 /** The request options of an operation: `params` (path, query, header) and `body`, typed by it. */
@@ -76,7 +76,6 @@ interface LooseInit {
  */
 export class DukkadeeClient {
   readonly GET: Call<'get'>;
-  readonly PUT: Call<'put'>;
   readonly POST: Call<'post'>;
   readonly PATCH: Call<'patch'>;
   readonly DELETE: Call<'delete'>;
@@ -91,7 +90,6 @@ export class DukkadeeClient {
       redirect: 'error',
     });
     this.GET = (path, ...init) => this.call('GET', path, init[0]);
-    this.PUT = (path, ...init) => this.call('PUT', path, init[0]);
     this.POST = (path, ...init) => this.call('POST', path, init[0]);
     this.PATCH = (path, ...init) => this.call('PATCH', path, init[0]);
     this.DELETE = (path, ...init) => this.call('DELETE', path, init[0]);
