@@ -70,7 +70,8 @@ interface LooseInit {
 /**
  * The Dukkadee API v1, typed from the OpenAPI document. Every call is the generated one
  * (openapi-fetch over openapi/openapi.json); this class adds only what a generator cannot: the
- * bearer token, an Idempotency-Key per POST, retries of 429 and 503, paging and one error type.
+ * bearer token, an Idempotency-Key per POST that honours one, retries of 429 and 503, paging and
+ * one error type.
  *
  * A 2xx resolves to `{ data, response }`; anything else rejects with a `DukkadeeError`.
  */
@@ -129,6 +130,7 @@ export class DukkadeeClient {
     let waitedMs = 0;
     for (let attempt = 1; ; attempt += 1) {
       headers.set('Authorization', `Bearer ${await this.token()}`);
+      // The public methods checked path and init against the operation; here they are plain values.
       const { data, error, response } = await this.api.request(
         method.toLowerCase() as Method,
         path as never,
