@@ -11,6 +11,12 @@ const esmPackages = [
   'content-disposition',
   'ulid',
   'oauth4webapi',
+  // openapi-typescript (the SDK's generator, in the drift test) requires these ESM-only packages.
+  'openapi-typescript',
+  'change-case',
+  'parse-json',
+  'index-to-position',
+  'supports-color',
 ].join('|');
 
 const shared = {
@@ -36,7 +42,11 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/sdk/src/**/*.spec.ts'],
+    },
     {
       ...shared,
       displayName: 'e2e',

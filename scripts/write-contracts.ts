@@ -2,14 +2,18 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  generateEventTypes,
   generateGraphqlSchema,
   generateOpenApiDocument,
+  serializeJsonContract,
   serializeOpenApiDocument,
 } from '../src/openapi/generate';
+import { generateSdkTypes, SDK_TYPES_FILE } from './sdk-types';
 
 /**
- * `npm run contracts` (alias `npm run openapi`): writes openapi/openapi.json and schema.graphql
- * from the code. Tests fail while either differs from what the code generates.
+ * `npm run contracts` (alias `npm run openapi`): writes openapi/openapi.json, schema.graphql,
+ * openapi/event-types.json and the SDK's generated types from the code. Tests fail while any of
+ * them differs from what the code generates.
  */
 async function main(): Promise<void> {
   const root = join(__dirname, '..', '..');
@@ -19,6 +23,12 @@ async function main(): Promise<void> {
   const schema = await generateGraphqlSchema();
   writeFileSync(join(root, 'schema.graphql'), schema);
   console.log(`schema.graphql: ${schema.split('\n').length} lines`);
+  const eventTypes = await generateEventTypes();
+  writeFileSync(join(root, 'openapi', 'event-types.json'), serializeJsonContract(eventTypes));
+  console.log(`openapi/event-types.json: ${eventTypes.data.length} event types`);
+  const sdkTypes = await generateSdkTypes(document, eventTypes);
+  writeFileSync(join(root, SDK_TYPES_FILE), sdkTypes);
+  console.log(`${SDK_TYPES_FILE}: ${sdkTypes.split('\n').length} lines`);
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@ import { openPlatformContext, PlatformContext } from '../src/app/application';
 import { SCOPES } from '../src/auth/scopes';
 import { loadConfig } from '../src/config/config';
 import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher';
+import { eventSchemaValidator } from './support/event-schemas';
 import { startTestApp, TestApp } from './support/test-app';
 import { ReceivedWebhook, WebhookReceiver } from './support/webhook-receiver';
 
@@ -334,6 +335,10 @@ describe('webhooks', () => {
     expect(metrics.text).toMatch(/^webhook_queue_lag_seconds_count [1-9]/m);
   });
 
+  it("validates every webhook this suite received against its topic's schema (GET /v1/event-types)", async () => {
+    await expectDeliveriesToMatchTheirSchemas(app, receiver, 200);
+  });
+
   async function waitForDelivery(subscriptionId: string, status: string, minAttempts = 1) {
     return waitUntil(async () => {
       const response = await app.request(
@@ -348,6 +353,23 @@ describe('webhooks', () => {
     });
   }
 });
+
+/**
+ * Every body received so far is an envelope that its type's published JSON Schema accepts;
+ * `atLeast` guards against a vacuous pass.
+ */
+async function expectDeliveriesToMatchTheirSchemas(
+  app: TestApp,
+  receiver: WebhookReceiver,
+  atLeast: number,
+): Promise<void> {
+  const validator = await eventSchemaValidator(app);
+  const bodies = receiver.received.map((webhook) => JSON.parse(webhook.body) as { type: string });
+  expect(bodies.length).toBeGreaterThanOrEqual(atLeast);
+  expect(bodies.flatMap((body) => validator.problems(body))).toEqual([]);
+  const types = new Set(bodies.map((body) => body.type));
+  expect(types.size).toBeGreaterThan(1);
+}
 
 async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -467,5 +489,9 @@ describe.each([
     const ids = receiver.on('/once').map((webhook) => webhook.headers['webhook-id']);
     expect(ids).toHaveLength(60);
     expect(new Set(ids).size).toBe(60);
+  });
+
+  it("validates every webhook this suite received against its topic's schema", async () => {
+    await expectDeliveriesToMatchTheirSchemas(api, receiver, 61);
   });
 });

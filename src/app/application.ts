@@ -23,7 +23,8 @@ import { createLogger, PinoNestLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { requestIdFor } from '../observability/request-id';
 import { runOnboarding } from '../onboarding/onboarding';
-import { mountOpenApi } from '../openapi/openapi';
+import { buildOpenApiDocument, mountOpenApi } from '../openapi/openapi';
+import { EventTypesService } from '../webhooks/event-types.service';
 import { mountGraphqlExplorer } from '../graphql/explorer';
 import { AppModule, CoreDependencies } from './app.module';
 import { securityHeaders } from '../common/http/response-headers';
@@ -139,6 +140,7 @@ export async function createHttpApplication(
   app.enableCors({ delegator: corsOptionsFor });
   registerHttpHooks(app.getHttpAdapter().getInstance(), core.databaseState, core.metrics, headers);
   mountOpenApi(app, core.config);
+  app.get(EventTypesService).describeFrom(() => buildOpenApiDocument(app));
   if (core.config.nodeEnv !== 'production')
     mountGraphqlExplorer(app.getHttpAdapter().getInstance());
   return app;

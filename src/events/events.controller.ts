@@ -1,18 +1,25 @@
-import { ApiPage } from '../openapi/api-responses';
 import { Controller, Get, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { ListEventsQueryDto } from './dto/list-events.query';
-import { EventEnvelope, EventResource } from './event-envelope';
+import { ApiPageOf } from '../openapi/api-responses';
+import { EVENT_CATALOG, EVENT_TYPES } from './event-catalog';
+import { ApiEnvelopeModels, EventEnvelope, envelopeUnionSchema } from './event-envelope';
 import { EventLog } from './event-log.service';
+
+const CATALOG_ENTRIES = EVENT_TYPES.map((type) => ({
+  type,
+  resource: EVENT_CATALOG[type].resource,
+}));
 
 @Controller({ path: 'events', version: '1' })
 export class EventsController {
   constructor(private readonly events: EventLog) {}
 
-  @ApiPage(EventResource)
+  @ApiEnvelopeModels(CATALOG_ENTRIES)
+  @ApiPageOf(envelopeUnionSchema(CATALOG_ENTRIES))
   @Get()
   @RequireScopes('read_events')
   list(

@@ -14,6 +14,8 @@ import { createDataSource } from '../database/data-source';
 import { DatabaseState } from '../database/database-state';
 import { MigrationRunner } from '../database/migration-runner';
 import { Metrics } from '../observability/metrics';
+import type { EventTypeListResource } from '../webhooks/event-type.serializer';
+import { EventTypesService } from '../webhooks/event-types.service';
 import { buildOpenApiDocument } from './openapi';
 
 /**
@@ -57,7 +59,17 @@ export function generateGraphqlSchema(): Promise<string> {
   );
 }
 
+/** openapi/event-types.json as the code builds it: what `GET /v1/event-types` answers. */
+export function generateEventTypes(): Promise<EventTypeListResource> {
+  return withOfflineApplication((app) => app.get(EventTypesService).list());
+}
+
 /** The checked-in form: stable key order and a final newline, so diffs stay readable. */
 export function serializeOpenApiDocument(document: OpenAPIObject): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return serializeJsonContract(document);
+}
+
+/** Every checked-in JSON contract (the OpenAPI document, the event types) in one layout. */
+export function serializeJsonContract(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -1,4 +1,4 @@
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiCallbacks, ApiResponse } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { CarriesSecret } from '../common/http/cache-control.decorator';
@@ -7,6 +7,7 @@ import { ActionBody } from '../common/http/action-body.decorator';
 import { IfMatch } from '../common/http/if-match.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { ApiEnvelopeModels, envelopeModel } from '../events/event-envelope';
 import { ApiPage, ApiResource } from '../openapi/api-responses';
 import {
   CreateWebhookSubscriptionDto,
@@ -15,6 +16,7 @@ import {
   UpdateWebhookSubscriptionDto,
 } from './dto/webhook-subscription.dto';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
+import { DELIVERED_EVENT_TYPES } from './webhook-topics';
 import { WebhookDeliveryResource, WebhookSubscriptionResource } from './webhook.serializer';
 
 @Controller({ path: 'webhook-subscriptions', version: '1' })
@@ -33,6 +35,20 @@ export class WebhookSubscriptionsController {
 
   @ApiResource(WebhookSubscriptionResource, 201)
   @CarriesSecret()
+  @ApiEnvelopeModels(DELIVERED_EVENT_TYPES)
+  @ApiCallbacks(
+    ...DELIVERED_EVENT_TYPES.map(({ type, resource }) => ({
+      name: type,
+      callbackUrl: '{$request.body#/url}',
+      method: 'post',
+      requestBody: { type: envelopeModel(type, resource) },
+      expectedResponse: {
+        status: 200,
+        description:
+          'Any 2xx ends the delivery; anything else is retried (docs/webhooks.md). Signed with the webhook-id, webhook-timestamp and webhook-signature headers of Standard Webhooks',
+      },
+    })),
+  )
   @Post()
   @HttpCode(201)
   @RequireScopes('write_webhooks')

@@ -1,9 +1,24 @@
+import type { Type } from '@nestjs/common';
 import type { Scope } from '../auth/scopes';
 import { EVENT_CATALOG, EVENT_TYPES, EventType } from '../events/event-catalog';
 import type { FieldError } from '../common/errors/domain-error';
+import { WebhookSubscriptionResource } from './webhook.serializer';
 
 /** Sent by `POST /v1/webhook-subscriptions/{id}/test` only; never in the event log. */
 export const TEST_EVENT_TYPE = 'webhook.test';
+
+export interface DeliveredEventType {
+  readonly type: string;
+  /** The read scope a subscription needs for it; null for the test event, sent on request. */
+  readonly scope: Scope | null;
+  readonly resource: Type<unknown>;
+}
+
+/** Every type a webhook body may have: the catalogue's, then the test event (its subscription). */
+export const DELIVERED_EVENT_TYPES: readonly DeliveredEventType[] = [
+  ...EVENT_TYPES.map((type) => ({ type, ...EVENT_CATALOG[type] })),
+  { type: TEST_EVENT_TYPE, scope: null, resource: WebhookSubscriptionResource },
+];
 
 /** The event types a topic names: an exact type, `order.*`, or `*` for every type. */
 export function expandTopic(topic: string): EventType[] {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { EventTypesController } from './event-types.controller';
+import { EventTypesService } from './event-types.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookOutbox } from './webhook-outbox';
 import { WebhookQueue } from './webhook-queue';
@@ -9,8 +11,14 @@ import {
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
 
 @Module({
-  controllers: [WebhookSubscriptionsController, WebhookDeliveriesController],
-  providers: [WebhookQueue, WebhookOutbox, WebhookSubscriptionsService, WebhookDispatcher],
-  exports: [WebhookQueue, WebhookDispatcher, WebhookSubscriptionsService],
+  controllers: [WebhookSubscriptionsController, WebhookDeliveriesController, EventTypesController],
+  providers: [
+    WebhookQueue,
+    WebhookOutbox,
+    WebhookSubscriptionsService,
+    WebhookDispatcher,
+    EventTypesService,
+  ],
+  exports: [WebhookQueue, WebhookDispatcher, WebhookSubscriptionsService, EventTypesService],
 })
 export class WebhooksModule {}
