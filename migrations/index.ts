@@ -9,6 +9,7 @@ import { SyncAgent1764700000000 } from './platform/1764700000000-sync-agent';
 import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog';
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
 import { CreateSync1764600000000 } from './store/1764600000000-create-sync';
+import { SyncConflictsByResource1764860000000 } from './store/1764860000000-sync-conflicts-by-resource';
 
 /** Platform migrations, oldest first; they name the `platform` schema explicitly. */
 export const platformMigrations: readonly MigrationClass[] = [
@@ -26,4 +27,5 @@ export const storeMigrations: readonly MigrationClass[] = [
   CreateCatalog1764000000000,
   CreateCommerce1764100000000,
   CreateSync1764600000000,
+  SyncConflictsByResource1764860000000,
 ];
