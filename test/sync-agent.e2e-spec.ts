@@ -428,6 +428,17 @@ describe('sync agent and concurrent edits', () => {
       }
       return versions;
     });
+  /** Waits until the running agent's log reports a conflict on `name`. */
+  const agentToldOfConflict = (name: string) =>
+    until(`the agent reporting the conflict on ${name}`, async () =>
+      agent!
+        .lines()
+        .some(
+          (line) =>
+            line.msg === 'the platform reported a conflicting edit' &&
+            line.externalId === resources[name].local,
+        ),
+    );
   const stopAgent = async () => expect(await agent!.stop('SIGTERM')).toBe(0);
   const setPolicies = async (body: Json) => {
     const answer = await platform.request('PATCH', '/v1/sync/policies', {
@@ -616,15 +627,7 @@ describe('sync agent and concurrent edits', () => {
       description: 'Local description.',
     });
     await inStep(['kettle']);
-    await until('the agent reporting the conflict', async () =>
-      agent!
-        .lines()
-        .some(
-          (line) =>
-            line.msg === 'the platform reported a conflicting edit' &&
-            line.externalId === resources.kettle.local,
-        ),
-    );
+    await agentToldOfConflict('kettle');
 
     // Dan's conflict waits for a person; keeping the self-hosted side writes the local value.
     const [open] = await conflicts('open');
@@ -656,15 +659,7 @@ describe('sync agent and concurrent edits', () => {
       title: 'Kettle v3 (platform)',
       tags: ['kitchen', 'gift'],
     });
-    await until('the agent told of it', async () =>
-      agent!
-        .lines()
-        .some(
-          (line) =>
-            line.msg === 'the platform reported a conflicting edit' &&
-            line.externalId === resources.kettle.local,
-        ),
-    );
+    await agentToldOfConflict('kettle');
     // The self-hosted side keeps its title and its base while a person decides.
     expect((await onLocal('kettle')).title).toBe('Kettle v3 (local)');
     expect((await agentVersions([resources.kettle.local])).get(resources.kettle.local)).toEqual(
