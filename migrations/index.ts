@@ -10,6 +10,7 @@ import { CreateCatalog1764000000000 } from './store/1764000000000-create-catalog
 import { CreateCommerce1764100000000 } from './store/1764100000000-create-commerce';
 import { CreateSync1764600000000 } from './store/1764600000000-create-sync';
 import { OrderActionDetails1764800000000 } from './store/1764800000000-order-action-details';
+import { SyncConflictsByResource1764860000000 } from './store/1764860000000-sync-conflicts-by-resource';
 
 /** Platform migrations, oldest first; they name the `platform` schema explicitly. */
 export const platformMigrations: readonly MigrationClass[] = [
@@ -28,4 +29,5 @@ export const storeMigrations: readonly MigrationClass[] = [
   CreateCommerce1764100000000,
   CreateSync1764600000000,
   OrderActionDetails1764800000000,
+  SyncConflictsByResource1764860000000,
 ];

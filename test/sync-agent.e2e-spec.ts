@@ -1,4 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { SCOPES } from '../src/auth/scopes';
+import { newId } from '../src/common/ids';
+import { RequestContext } from '../src/common/request-context';
+import { CustomersService } from '../src/customers/customers.service';
 import { freePort } from '../bench/lib/server-process';
 import { storeSchemaName } from '../src/database/store-schema';
 import {
@@ -336,6 +341,15 @@ describe('sync agent', () => {
 });
 
 describe('sync agent and concurrent edits', () => {
+  type Kind = 'product' | 'customer';
+  /** A resource created on the self-hosted side: its local id, and its platform id once synced. */
+  interface Synced {
+    readonly kind: Kind;
+    readonly local: string;
+    platform?: string;
+  }
+  const resources: Record<string, Synced> = {};
+
   /** The platform version the agent last saw of each local resource (its next `baseVersion`). */
   const agentVersions = async (externalIds: string[]) => {
     const rows: { external_id: string; platform_id: string; version: number }[] =
@@ -348,148 +362,258 @@ describe('sync agent and concurrent edits', () => {
   };
   const conflicts = (status: 'open' | 'resolved' | 'all') =>
     listAll(platform, keys.platform, `/v1/sync/conflicts?status=${status}`);
-  const onPlatform = async (path: string) => {
-    const answer = await platform.request('GET', path, { token: keys.platform });
+  const read = async (app: TestApp, token: string, path: string) => {
+    const answer = await app.request('GET', path, { token });
     expect(answer.status).toBe(200);
     return answer.body;
   };
-  const edit = async (app: TestApp, token: string, path: string, body: Json) => {
-    const answer = await app.request('PATCH', path, { token, body });
+  const pathOf = (resource: Synced, id: string) =>
+    `/v1/${resource.kind === 'product' ? 'products' : 'customers'}/${id}`;
+  const onPlatform = (name: string) =>
+    read(platform, keys.platform, pathOf(resources[name], resources[name].platform!));
+  const onLocal = (name: string) =>
+    read(local, keys.local, pathOf(resources[name], resources[name].local));
+  const edit = async (side: 'local' | 'platform', name: string, body: Json) => {
+    const resource = resources[name];
+    const [app, token, id] =
+      side === 'local'
+        ? [local, keys.local, resource.local]
+        : [platform, keys.platform, resource.platform!];
+    const answer = await app.request('PATCH', pathOf(resource, id), { token, body });
     expect(answer.status).toBe(200);
     return answer.body;
+  };
+  /** What sync keeps equal on both sides (ids and versions are each side's own). */
+  const view = (resource: Json) =>
+    resource.variants
+      ? {
+          title: resource.title,
+          handle: resource.handle,
+          description: resource.description,
+          status: resource.status,
+          tags: resource.tags,
+          variants: resource.variants
+            .map((v: Json) => ({
+              sku: v.sku,
+              title: v.title,
+              price: v.price,
+              inventoryQuantity: v.inventoryQuantity,
+            }))
+            .sort((a: Json, b: Json) => a.sku.localeCompare(b.sku)),
+        }
+      : {
+          email: resource.email,
+          firstName: resource.firstName,
+          lastName: resource.lastName,
+          phone: resource.phone,
+        };
+  /** Waits until the agent holds the platform's current version of each (pushed, nothing left). */
+  const inStep = (names: string[]) =>
+    until(`${names.join(', ')} in step`, async () => {
+      const seen = await agentVersions(names.map((name) => resources[name].local));
+      for (const name of names) {
+        const row = seen.get(resources[name].local);
+        if (!row) return false;
+        resources[name].platform = row.platform_id;
+        if ((await onPlatform(name)).version !== row.version) return false;
+      }
+      return true;
+    });
+  /** Waits until each reads the same on both sides, and answers the platform's versions. */
+  const converged = (names: string[]) =>
+    until(`${names.join(', ')} equal on both sides`, async () => {
+      const versions: Record<string, number> = {};
+      for (const name of names) {
+        const [here, there] = await Promise.all([onLocal(name), onPlatform(name)]);
+        if (!isDeepStrictEqual(view(here), view(there))) return false;
+        versions[name] = there.version;
+      }
+      return versions;
+    });
+  /** Waits until the running agent's log reports a conflict on `name`. */
+  const agentToldOfConflict = (name: string) =>
+    until(`the agent reporting the conflict on ${name}`, async () =>
+      agent!
+        .lines()
+        .some(
+          (line) =>
+            line.msg === 'the platform reported a conflicting edit' &&
+            line.externalId === resources[name].local,
+        ),
+    );
+  const stopAgent = async () => expect(await agent!.stop('SIGTERM')).toBe(0);
+  const setPolicies = async (body: Json) => {
+    const answer = await platform.request('PATCH', '/v1/sync/policies', {
+      token: keys.platform,
+      body,
+    });
+    expect(answer.status).toBe(200);
   };
 
-  it('concurrent edits on both sides follow the policy', async () => {
+  it('keeps disjoint edits of both sides, clears what was cleared, and converges without going back and forth', async () => {
     if (!agent?.running) agent = startAgent('agent-4');
-    const created = await Promise.all([
-      local.request('POST', '/v1/products', {
-        token: keys.local,
-        body: {
-          title: 'Kettle',
-          handle: 'kettle',
-          description: 'Boils water.',
-          variants: [{ sku: 'KETTLE-1', price: 3000, inventoryQuantity: 3 }],
-        },
+    const create = async (name: string, kind: Kind, body: Json) => {
+      const answer = await local.request('POST', `/v1/${kind}s`, { token: keys.local, body });
+      expect(answer.status).toBe(201);
+      resources[name] = { kind, local: answer.body.id };
+    };
+    await Promise.all([
+      create('kettle', 'product', {
+        title: 'Kettle',
+        handle: 'kettle',
+        description: 'Boils water.',
+        variants: [{ sku: 'KETTLE-1', price: 3000, inventoryQuantity: 3 }],
       }),
-      local.request('POST', '/v1/customers', {
-        token: keys.local,
-        body: { email: 'cleo@example.com', firstName: 'Cleo', lastName: 'Park' },
+      create('teapot', 'product', {
+        title: 'Teapot',
+        handle: 'teapot',
+        description: 'Brews tea.',
+        variants: [{ sku: 'TEAPOT-1', price: 2500, inventoryQuantity: 4 }],
       }),
-      local.request('POST', '/v1/customers', {
-        token: keys.local,
-        body: { email: 'dan@example.com', firstName: 'Dan', lastName: 'Ode' },
+      create('cleo', 'customer', {
+        email: 'cleo@example.com',
+        firstName: 'Cleo',
+        lastName: 'Park',
+      }),
+      create('dan', 'customer', { email: 'dan@example.com', firstName: 'Dan', lastName: 'Ode' }),
+      create('eve', 'customer', {
+        email: 'eve@example.com',
+        firstName: 'Eve',
+        lastName: 'Stone',
+        phone: '+44 20 7946 0000',
       }),
     ]);
-    for (const answer of created) expect(answer.status).toBe(201);
-    const [kettle, cleo, dan] = created.map((answer) => answer.body.id as string);
+    const all = Object.keys(resources);
+    await inStep(all);
+    await stopAgent();
 
-    // Synced: on the platform, and the agent holds the platform's current version of each.
-    const synced = await until('the three on the platform, their versions seen', async () => {
-      const seen = await agentVersions([kettle, cleo, dan]);
-      if (seen.size < 3) return undefined;
-      const current = await Promise.all([
-        onPlatform(`/v1/products/${seen.get(kettle)!.platform_id}`),
-        onPlatform(`/v1/customers/${seen.get(cleo)!.platform_id}`),
-        onPlatform(`/v1/customers/${seen.get(dan)!.platform_id}`),
-      ]);
-      const latest = [kettle, cleo, dan].every(
-        (id, index) => seen.get(id)!.version === current[index].version,
-      );
-      return latest && seen;
+    // Edits on both sides while the agent is stopped, with the default policies (product:
+    // self_hosted_wins, customer: merge). Different fields of one resource, each side's own.
+    const [kettleHere, kettleThere, teapotThere] = await Promise.all([
+      onLocal('kettle'),
+      onPlatform('kettle'),
+      onPlatform('teapot'),
+    ]);
+    await edit('local', 'kettle', {
+      title: 'Kettle (local)',
+      variants: [
+        { id: kettleHere.variants[0].id },
+        { sku: 'KETTLE-2', price: 3500, inventoryQuantity: 2 },
+      ],
     });
-    const ids = {
-      kettle: synced.get(kettle)!.platform_id,
-      cleo: synced.get(cleo)!.platform_id,
-      dan: synced.get(dan)!.platform_id,
-    };
-    expect(await agent.stop('SIGTERM')).toBe(0);
-
-    // Round 1, with the default policies (product: self_hosted_wins, customer: merge).
-    await edit(local, keys.local, `/v1/products/${kettle}`, { title: 'Kettle (local)' });
-    await edit(platform, keys.platform, `/v1/products/${ids.kettle}`, {
+    await edit('platform', 'kettle', {
       description: 'Boils water fast (platform).',
+      variants: [{ id: kettleThere.variants[0].id, price: 3200 }],
     });
-    // Different fields of one customer: merged.
-    await edit(local, keys.local, `/v1/customers/${cleo}`, { firstName: 'Cleo-local' });
-    await edit(platform, keys.platform, `/v1/customers/${ids.cleo}`, { lastName: 'Park-platform' });
-    // The same field of another: open for a person to decide.
-    await edit(local, keys.local, `/v1/customers/${dan}`, { firstName: 'Dan-local' });
-    await edit(platform, keys.platform, `/v1/customers/${ids.dan}`, { firstName: 'Dan-platform' });
+    const teapotHere = await onLocal('teapot');
+    await edit('local', 'teapot', {
+      description: '',
+      variants: [{ id: teapotHere.variants[0].id, price: 2600 }],
+    });
+    await edit('platform', 'teapot', {
+      variants: [
+        { id: teapotThere.variants[0].id },
+        { sku: 'TEAPOT-2', title: 'Large', price: 3900, inventoryQuantity: 6 },
+      ],
+    });
+    await edit('local', 'cleo', { firstName: 'Cleo-local' });
+    await edit('platform', 'cleo', { lastName: 'Park-platform' });
+    // Cleared here: names over REST, the phone by the customers service (REST has no way to
+    // clear a phone; a hosted admin form would call the service so).
+    await edit('local', 'eve', { lastName: '' });
+    await local.running.app
+      .get(CustomersService)
+      .update(RequestContext.system(storeIds.local, newId('req'), SCOPES), resources.eve.local, {
+        phone: '',
+      });
+    // The same field of one customer on both sides: for a person to decide.
+    await edit('local', 'dan', { firstName: 'Dan-local' });
+    await edit('platform', 'dan', { firstName: 'Dan-platform' });
 
     agent = startAgent('agent-5');
-    // The three are in one batch, applied in one transaction: once one is there, all are.
+    const versions = await converged(['kettle', 'teapot', 'cleo', 'eve']);
+    expect(view(await onPlatform('kettle'))).toMatchObject({
+      title: 'Kettle (local)',
+      description: 'Boils water fast (platform).',
+      variants: [
+        { sku: 'KETTLE-1', price: 3200, inventoryQuantity: 3 },
+        { sku: 'KETTLE-2', price: 3500, inventoryQuantity: 2 },
+      ],
+    });
+    // A variant added on the platform reaches the self-hosted store with the platform's stock.
+    expect(view(await onLocal('teapot'))).toMatchObject({
+      description: '',
+      variants: [
+        { sku: 'TEAPOT-1', price: 2600, inventoryQuantity: 4 },
+        { sku: 'TEAPOT-2', title: 'Large', price: 3900, inventoryQuantity: 6 },
+      ],
+    });
+    expect(view(await onPlatform('cleo'))).toMatchObject({
+      firstName: 'Cleo-local',
+      lastName: 'Park-platform',
+    });
+    expect(view(await onPlatform('eve'))).toEqual({
+      email: 'eve@example.com',
+      firstName: 'Eve',
+      lastName: '',
+      phone: '',
+    });
     const open: Json = await until('the open conflict on Dan', async () =>
-      (await conflicts('open')).find((conflict) => conflict.externalId === dan),
+      (await conflicts('open')).find((conflict) => conflict.externalId === resources.dan.local),
     );
     expect(open).toMatchObject({
       resource: 'customer',
-      resourceId: ids.dan,
+      resourceId: resources.dan.platform,
       policy: 'merge',
-      status: 'open',
-      resolution: null,
       fields: ['firstName'],
       serverData: { firstName: 'Dan-platform' },
       incomingData: { firstName: 'Dan-local' },
     });
-    expect(await onPlatform(`/v1/customers/${ids.dan}`)).toMatchObject({
-      firstName: 'Dan-platform',
-      lastName: 'Ode',
-    });
-    expect(await onPlatform(`/v1/customers/${ids.cleo}`)).toMatchObject({
-      firstName: 'Cleo-local',
-      lastName: 'Park-platform',
-    });
-    // self_hosted_wins: the product is the self-hosted one, and what it overwrote is on record.
-    expect(await onPlatform(`/v1/products/${ids.kettle}`)).toMatchObject({
-      title: 'Kettle (local)',
-      description: 'Boils water.',
-    });
+    expect((await onPlatform('dan')).firstName).toBe('Dan-platform');
+    expect((await onLocal('dan')).firstName).toBe('Dan-local');
     const settled = await conflicts('resolved');
-    const kettleConflicts = settled.filter((conflict) => conflict.externalId === kettle);
-    expect(kettleConflicts).toHaveLength(1);
-    expect(kettleConflicts[0]).toMatchObject({
-      resource: 'product',
-      policy: 'self_hosted_wins',
-      resolution: 'self_hosted_won',
-      serverData: { title: 'Kettle', description: 'Boils water fast (platform).' },
-    });
-    expect([...kettleConflicts[0].fields].sort()).toEqual(['description', 'title']);
-    expect(settled.filter((conflict) => conflict.externalId === cleo)).toMatchObject([
-      { resource: 'customer', policy: 'merge', resolution: 'merged', fields: ['firstName'] },
-    ]);
+    for (const name of ['kettle', 'teapot', 'cleo'])
+      expect(
+        settled.filter((conflict) => conflict.externalId === resources[name].local),
+      ).toMatchObject([{ resolution: 'merged', fields: [] }]);
+    expect(
+      agent
+        .lines()
+        .filter((line) => line.msg === 'took over the platform’s values')
+        .map((line) => line.externalId)
+        .sort(),
+    ).toEqual([resources.cleo.local, resources.kettle.local, resources.teapot.local].sort());
 
-    // Settled conflicts move the agent on to the platform's version; the open one does not.
-    await until('the versions of the settled ones seen', async () => {
-      const seen = await agentVersions([kettle, cleo]);
-      const [product, customer] = await Promise.all([
-        onPlatform(`/v1/products/${ids.kettle}`),
-        onPlatform(`/v1/customers/${ids.cleo}`),
-      ]);
-      return (
-        seen.get(kettle)?.version === product.version &&
-        seen.get(cleo)?.version === customer.version
-      );
+    // Settled: the agent bases its next pushes on the platform's current versions, and taking
+    // over the platform's values was pushed back as `unchanged`, moving nothing. A change pushed
+    // after those finds every version where it was.
+    await inStep(['kettle', 'teapot', 'cleo', 'eve']);
+    const marker = await local.request('POST', '/v1/products', {
+      token: keys.local,
+      body: { title: 'Marker', variants: [{ sku: 'MARKER-1', price: 100 }] },
     });
-    expect(await agent.stop('SIGTERM')).toBe(0);
+    expect(marker.status).toBe(201);
+    await until('the marker on the platform', () => platformProduct('MARKER-1'));
+    expect(await converged(['kettle', 'teapot', 'cleo', 'eve'])).toEqual(versions);
+  }, 60_000);
 
-    // Round 2: the store lets the platform win product conflicts.
-    const policies = await platform.request('PATCH', '/v1/sync/policies', {
-      token: keys.platform,
-      body: { product: 'platform_wins' },
+  it('under platform_wins, applies the self-hosted side’s other changes and brings the platform’s value back', async () => {
+    await stopAgent();
+    await setPolicies({ product: 'platform_wins' });
+    await edit('local', 'kettle', {
+      title: 'Kettle v2 (local)',
+      description: 'Local description.',
     });
-    expect(policies.status).toBe(200);
-    expect(policies.body).toEqual({ product: 'platform_wins', customer: 'merge' });
-    await edit(local, keys.local, `/v1/products/${kettle}`, { title: 'Kettle v2 (local)' });
-    await edit(platform, keys.platform, `/v1/products/${ids.kettle}`, {
-      title: 'Kettle v2 (platform)',
-    });
+    await edit('platform', 'kettle', { title: 'Kettle v2 (platform)' });
 
     agent = startAgent('agent-6');
     const platformWon: Json = await until(
       'the product conflict settled for the platform',
       async () =>
         (await conflicts('resolved')).find(
-          (conflict) => conflict.externalId === kettle && conflict.resolution === 'platform_won',
+          (conflict) =>
+            conflict.externalId === resources.kettle.local &&
+            conflict.resolution === 'platform_won',
         ),
     );
     expect(platformWon).toMatchObject({
@@ -499,32 +623,65 @@ describe('sync agent and concurrent edits', () => {
       serverData: { title: 'Kettle v2 (platform)' },
       incomingData: { title: 'Kettle v2 (local)' },
     });
-    expect(await onPlatform(`/v1/products/${ids.kettle}`)).toMatchObject({
+    await converged(['kettle']);
+    expect(await onLocal('kettle')).toMatchObject({
       title: 'Kettle v2 (platform)',
-      description: 'Boils water.',
+      description: 'Local description.',
     });
-    // The agent was told, and says so.
-    await until('the agent reporting the conflict', async () =>
-      agent!
-        .lines()
-        .some(
-          (line) =>
-            line.msg === 'the platform reported a conflicting edit' && line.externalId === kettle,
-        ),
-    );
+    await inStep(['kettle']);
+    await agentToldOfConflict('kettle');
 
     // Dan's conflict waits for a person; keeping the self-hosted side writes the local value.
-    expect((await conflicts('open')).map((conflict) => conflict.id)).toEqual([open.id]);
+    const [open] = await conflicts('open');
+    expect(open.externalId).toBe(resources.dan.local);
     const resolved = await platform.request('POST', `/v1/sync/conflicts/${open.id}/resolve`, {
       token: keys.platform,
       body: { keep: 'self_hosted' },
     });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'self_hosted_kept' });
-    expect(await onPlatform(`/v1/customers/${ids.dan}`)).toMatchObject({
-      firstName: 'Dan-local',
-      lastName: 'Ode',
+    await converged(['dan']);
+    expect(await onPlatform('dan')).toMatchObject({ firstName: 'Dan-local', lastName: 'Ode' });
+    expect(await conflicts('open')).toEqual([]);
+  }, 60_000);
+
+  it('under manual, applies the rest and leaves the field both changed to a person, whose choice reaches the self-hosted store', async () => {
+    await stopAgent();
+    await setPolicies({ product: 'manual' });
+    const base = (await agentVersions([resources.kettle.local])).get(resources.kettle.local)!;
+    await edit('local', 'kettle', { title: 'Kettle v3 (local)', tags: ['kitchen', 'gift'] });
+    await edit('platform', 'kettle', { title: 'Kettle v3 (platform)' });
+
+    agent = startAgent('agent-7');
+    const open: Json = await until('the open conflict on the kettle', async () =>
+      (await conflicts('open')).find((conflict) => conflict.externalId === resources.kettle.local),
+    );
+    expect(open).toMatchObject({ policy: 'manual', fields: ['title'] });
+    expect(await onPlatform('kettle')).toMatchObject({
+      title: 'Kettle v3 (platform)',
+      tags: ['kitchen', 'gift'],
     });
+    await agentToldOfConflict('kettle');
+    // The self-hosted side keeps its title and its base while a person decides.
+    expect((await onLocal('kettle')).title).toBe('Kettle v3 (local)');
+    expect((await agentVersions([resources.kettle.local])).get(resources.kettle.local)).toEqual(
+      base,
+    );
+
+    const resolved = await platform.request('POST', `/v1/sync/conflicts/${open.id}/resolve`, {
+      token: keys.platform,
+      body: { keep: 'platform' },
+    });
+    expect(resolved.status).toBe(200);
+    // The next push of the kettle meets the decided disagreement, settled as the person did.
+    await edit('local', 'kettle', { status: 'draft' });
+    await converged(['kettle']);
+    expect(await onLocal('kettle')).toMatchObject({
+      title: 'Kettle v3 (platform)',
+      tags: ['kitchen', 'gift'],
+      status: 'draft',
+    });
+    await inStep(['kettle']);
     expect(await conflicts('open')).toEqual([]);
     expect(agent.running).toBe(true);
   }, 60_000);

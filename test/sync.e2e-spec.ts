@@ -1,4 +1,5 @@
 import { SCOPES } from '../src/auth/scopes';
+import { storeSchemaName } from '../src/database/store-schema';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Change {
@@ -210,7 +211,7 @@ describe('sync API', () => {
       token: store.key,
       body: { title: 'Platform title' },
     });
-    // Customers merge field by field (the default): different fields apply.
+    // Different fields of one customer: each side's change is kept (no field in conflict).
     const merged = await push('p-1', [
       {
         resource: 'customer',
@@ -221,7 +222,7 @@ describe('sync API', () => {
     ]);
     expect(merged.body.results[0]).toMatchObject({
       status: 'applied',
-      conflict: { resolution: 'merged', fields: ['firstName'] },
+      conflict: { resolution: 'merged', fields: [] },
     });
     const after = await app.request('GET', `/v1/customers/${customer.id}`, { token: store.key });
     expect(after.body).toMatchObject({ firstName: 'Bonnie', lastName: 'Platform' });
@@ -297,6 +298,438 @@ describe('sync API', () => {
     expect(
       (await app.request('GET', '/v1/sync/conflicts', { token: store.key })).body.data,
     ).toEqual([]);
+  });
+
+  describe('concurrent edits', () => {
+    /** A store of its own with `policies`, and what a test does in it. */
+    async function storeWith(policies: Record<string, string> = {}) {
+      const own = await app.createStore([...SCOPES]);
+      if (Object.keys(policies).length > 0) {
+        const set = await app.request('PATCH', '/v1/sync/policies', {
+          token: own.key,
+          body: policies,
+        });
+        expect(set.status).toBe(200);
+      }
+      let batches = 0;
+      const pushOne = async (change: Record<string, unknown>) => {
+        batches += 1;
+        const answer = await push(`${own.storeId}-${batches}`, [change], own.key);
+        expect(answer.status).toBe(200);
+        return answer.body.results[0];
+      };
+      const rest = async (method: string, path: string, body?: unknown) => {
+        const answer = await app.request(method, path, { token: own.key, body });
+        expect(answer.status).toBeLessThan(300);
+        return answer.body;
+      };
+      const conflicts = async (status = 'all') =>
+        (await rest('GET', `/v1/sync/conflicts?status=${status}`)).data as Change['data'][];
+      return { ...own, pushOne, rest, conflicts };
+    }
+
+    const kettle = (fields: Record<string, unknown> = {}) => ({
+      title: 'Kettle',
+      handle: 'kettle',
+      description: 'Boils water.',
+      status: 'active',
+      tags: ['kitchen'],
+      variants: [
+        { sku: 'KETTLE-1', title: 'Steel', price: 3000, inventoryQuantity: 3 },
+        { sku: 'KETTLE-2', title: 'Copper', price: 4000, inventoryQuantity: 1 },
+      ],
+      ...fields,
+    });
+    const productChange = (baseVersion: number | null, data: Record<string, unknown>) => ({
+      resource: 'product',
+      externalId: 'kettle',
+      baseVersion,
+      data,
+    });
+
+    it('keeps a field only the platform changed under every policy, beside the pushed change', async () => {
+      for (const policy of ['self_hosted_wins', 'platform_wins', 'merge', 'manual']) {
+        const store = await storeWith({ product: policy, customer: policy });
+        const created = await store.pushOne(productChange(null, kettle()));
+        await store.rest('PATCH', `/v1/products/${created.id}`, {
+          description: 'Boils water fast (platform).',
+        });
+        const pushed = await store.pushOne(productChange(1, kettle({ title: 'Kettle (local)' })));
+        expect(pushed).toMatchObject({
+          status: 'applied',
+          version: 3,
+          conflict: { policy, resolution: 'merged', fields: [], serverVersion: 2 },
+          data: { title: 'Kettle (local)', description: 'Boils water fast (platform).' },
+        });
+        expect(await store.rest('GET', `/v1/products/${created.id}`)).toMatchObject({
+          title: 'Kettle (local)',
+          description: 'Boils water fast (platform).',
+          version: 3,
+        });
+
+        const customer = await store.pushOne({
+          resource: 'customer',
+          externalId: 'cleo',
+          baseVersion: null,
+          data: { email: 'cleo@example.com', firstName: 'Cleo', lastName: 'Park', phone: '+1 555' },
+        });
+        await store.rest('PATCH', `/v1/customers/${customer.id}`, { lastName: 'Park-platform' });
+        const merged = await store.pushOne({
+          resource: 'customer',
+          externalId: 'cleo',
+          baseVersion: 1,
+          data: { email: 'cleo@example.com', firstName: 'Cleo-local', lastName: 'Park', phone: '' },
+        });
+        expect(merged).toMatchObject({ status: 'applied', conflict: { resolution: 'merged' } });
+        expect(await store.rest('GET', `/v1/customers/${customer.id}`)).toMatchObject({
+          firstName: 'Cleo-local',
+          lastName: 'Park-platform',
+          phone: '',
+        });
+      }
+    });
+
+    it('lets the policy decide only the fields both sides changed', async () => {
+      // Both change the title; only the self-hosted side the description, only the platform tags.
+      const scenario = async (policy: string) => {
+        const store = await storeWith({ product: policy });
+        const created = await store.pushOne(productChange(null, kettle()));
+        await store.rest('PATCH', `/v1/products/${created.id}`, {
+          title: 'Kettle (platform)',
+          tags: ['kitchen', 'sale'],
+        });
+        const result = await store.pushOne(
+          productChange(1, kettle({ title: 'Kettle (local)', description: 'Local text.' })),
+        );
+        const product = await store.rest('GET', `/v1/products/${created.id}`);
+        return { store, result, product };
+      };
+
+      const wins = await scenario('self_hosted_wins');
+      expect(wins.result).toMatchObject({
+        status: 'applied',
+        conflict: { resolution: 'self_hosted_won', fields: ['title'] },
+      });
+      expect(wins.product).toMatchObject({
+        title: 'Kettle (local)',
+        description: 'Local text.',
+        tags: ['kitchen', 'sale'],
+      });
+
+      const loses = await scenario('platform_wins');
+      expect(loses.result).toMatchObject({
+        status: 'conflict',
+        version: 3,
+        conflict: { resolution: 'platform_won', fields: ['title'], serverVersion: 2 },
+        data: { title: 'Kettle (platform)', description: 'Local text.', version: 3 },
+      });
+      expect(loses.product).toMatchObject({
+        title: 'Kettle (platform)',
+        description: 'Local text.',
+        tags: ['kitchen', 'sale'],
+      });
+      // The self-hosted side takes over the platform's title: pushed from version 3, nothing moves.
+      expect(
+        await loses.store.pushOne(
+          productChange(
+            3,
+            kettle({
+              title: 'Kettle (platform)',
+              description: 'Local text.',
+              tags: ['kitchen', 'sale'],
+            }),
+          ),
+        ),
+      ).toMatchObject({ status: 'unchanged', version: 3 });
+
+      for (const policy of ['merge', 'manual']) {
+        const open = await scenario(policy);
+        // The rest is applied; the title waits for a person with the platform's value for now.
+        expect(open.result).toMatchObject({
+          status: 'conflict',
+          version: 3,
+          conflict: { policy, fields: ['title'], serverData: { title: 'Kettle (platform)' } },
+          data: { title: 'Kettle (platform)', description: 'Local text.' },
+        });
+        expect(open.result.conflict).not.toHaveProperty('resolution');
+        expect(open.product).toMatchObject({
+          title: 'Kettle (platform)',
+          description: 'Local text.',
+          tags: ['kitchen', 'sale'],
+        });
+        expect(await open.store.conflicts('open')).toMatchObject([
+          { id: open.result.conflict.id, fields: ['title'], baseVersion: 1 },
+        ]);
+      }
+    });
+
+    it('merges tags both sides changed element by element under merge, and asks under manual', async () => {
+      const tagged = async (policy: string) => {
+        const store = await storeWith({ product: policy });
+        const created = await store.pushOne(productChange(null, kettle({ tags: ['a', 'b'] })));
+        await store.rest('PATCH', `/v1/products/${created.id}`, { tags: ['a', 'b', 'platform'] });
+        const result = await store.pushOne(productChange(1, kettle({ tags: ['a', 'local'] })));
+        return { result, product: await store.rest('GET', `/v1/products/${created.id}`) };
+      };
+      const merged = await tagged('merge');
+      expect(merged.result).toMatchObject({
+        status: 'applied',
+        conflict: { resolution: 'merged', fields: ['tags'] },
+      });
+      expect(merged.product.tags).toEqual(['a', 'platform', 'local']);
+      const asked = await tagged('manual');
+      expect(asked.result).toMatchObject({ status: 'conflict', conflict: { fields: ['tags'] } });
+      expect(asked.product.tags).toEqual(['a', 'b', 'platform']);
+    });
+
+    it('matches variants by SKU: an addition on one side and an edit on the other both stay', async () => {
+      const store = await storeWith();
+      const created = await store.pushOne(productChange(null, kettle()));
+      const onPlatform = await store.rest('GET', `/v1/products/${created.id}`);
+      const [steel, copper] = onPlatform.variants;
+      // The platform edits KETTLE-1 and adds KETTLE-P; the self-hosted side adds KETTLE-3.
+      await store.rest('PATCH', `/v1/products/${created.id}`, {
+        variants: [
+          { id: steel.id, price: 3200 },
+          { id: copper.id },
+          { sku: 'KETTLE-P', price: 5000, inventoryQuantity: 9 },
+        ],
+      });
+      const variants = kettle().variants;
+      const pushed = await store.pushOne(
+        productChange(
+          1,
+          kettle({
+            variants: [
+              ...variants,
+              { sku: 'KETTLE-3', title: 'Glass', price: 4500, inventoryQuantity: 7 },
+            ],
+          }),
+        ),
+      );
+      expect(pushed).toMatchObject({ status: 'applied', conflict: { resolution: 'merged' } });
+      const after = await store.rest('GET', `/v1/products/${created.id}`);
+      const bySku = Object.fromEntries(
+        after.variants.map((v: Record<string, unknown>) => [v.sku, v]),
+      );
+      expect(bySku).toMatchObject({
+        'KETTLE-1': { id: steel.id, price: 3200, inventoryQuantity: 3 },
+        'KETTLE-2': { id: copper.id, price: 4000 },
+        'KETTLE-3': { title: 'Glass', price: 4500, inventoryQuantity: 7 },
+        'KETTLE-P': { price: 5000, inventoryQuantity: 9 },
+      });
+      expect(after.variants).toHaveLength(4);
+
+      // Removed here and untouched there: removed. Edited on both: the policy decides that field.
+      await store.rest('PATCH', `/v1/products/${created.id}`, {
+        variants: after.variants.map((v: Record<string, unknown>) =>
+          v.sku === 'KETTLE-3' ? { id: v.id, price: 4600 } : { id: v.id },
+        ),
+      });
+      const next = await store.pushOne(
+        productChange(
+          pushed.version,
+          kettle({
+            variants: [
+              { sku: 'KETTLE-1', title: 'Steel', price: 3200 },
+              { sku: 'KETTLE-3', title: 'Glass', price: 4400 },
+              { sku: 'KETTLE-P', price: 5000 },
+            ],
+          }),
+        ),
+      );
+      expect(next).toMatchObject({
+        status: 'applied',
+        conflict: { resolution: 'self_hosted_won', fields: ['variants[KETTLE-3].price'] },
+      });
+      const last = await store.rest('GET', `/v1/products/${created.id}`);
+      expect(
+        last.variants.map((v: Record<string, unknown>) => `${v.sku}:${v.price}`).sort(),
+      ).toEqual(['KETTLE-1:3200', 'KETTLE-3:4400', 'KETTLE-P:5000']);
+    });
+
+    it('asks a person about a variant removed on one side and edited on the other', async () => {
+      const store = await storeWith({ product: 'manual' });
+      const created = await store.pushOne(productChange(null, kettle()));
+      const [steel, copper] = (await store.rest('GET', `/v1/products/${created.id}`)).variants;
+      await store.rest('PATCH', `/v1/products/${created.id}`, {
+        variants: [{ id: steel.id }, { id: copper.id, price: 4100 }],
+      });
+      const result = await store.pushOne(
+        productChange(1, kettle({ variants: [kettle().variants[0]] })),
+      );
+      expect(result).toMatchObject({
+        status: 'conflict',
+        conflict: { fields: ['variants[KETTLE-2]'] },
+      });
+      expect((await store.rest('GET', `/v1/products/${created.id}`)).variants).toHaveLength(2);
+      const resolved = await store.rest(
+        'POST',
+        `/v1/sync/conflicts/${result.conflict.id}/resolve`,
+        {
+          keep: 'self_hosted',
+        },
+      );
+      expect(resolved.resolution).toBe('self_hosted_kept');
+      expect((await store.rest('GET', `/v1/products/${created.id}`)).variants).toMatchObject([
+        { sku: 'KETTLE-1' },
+      ]);
+    });
+
+    it('clears what the self-hosted side cleared, pushed as "" or null', async () => {
+      const store = await storeWith();
+      const created = await store.pushOne(productChange(null, kettle()));
+      const cleared = await store.pushOne(
+        productChange(
+          1,
+          kettle({ description: null, variants: [{ ...kettle().variants[0], title: '' }] }),
+        ),
+      );
+      expect(cleared.status).toBe('applied');
+      expect(await store.rest('GET', `/v1/products/${created.id}`)).toMatchObject({
+        description: '',
+        variants: [{ sku: 'KETTLE-1', title: '' }],
+      });
+      const customer = {
+        email: 'eve@example.com',
+        firstName: 'Eve',
+        lastName: 'Stone',
+        phone: '+44 20 7946 0000',
+      };
+      const eve = await store.pushOne({
+        resource: 'customer',
+        externalId: 'eve',
+        baseVersion: null,
+        data: customer,
+      });
+      const emptied = await store.pushOne({
+        resource: 'customer',
+        externalId: 'eve',
+        baseVersion: 1,
+        data: { ...customer, firstName: null, lastName: '', phone: '' },
+      });
+      expect(emptied).toMatchObject({ status: 'applied', version: 2 });
+      expect(await store.rest('GET', `/v1/customers/${eve.id}`)).toMatchObject({
+        firstName: '',
+        lastName: '',
+        phone: '',
+      });
+      // Created without them too.
+      const bare = await store.pushOne({
+        resource: 'customer',
+        externalId: 'bare',
+        baseVersion: null,
+        data: { email: 'bare@example.com', firstName: null, lastName: '', phone: '' },
+      });
+      expect(bare.status).toBe('applied');
+      // What sync accepts as "cleared", REST keeps refusing, and sync refuses elsewhere.
+      for (const body of [{ phone: '' }, { lastName: null }, { phone: null }]) {
+        const refused = await app.request('PATCH', `/v1/customers/${eve.id}`, {
+          token: store.key,
+          body,
+        });
+        expect(refused.status).toBe(400);
+      }
+      const invalid = await store.pushOne(
+        productChange(2, kettle({ title: null, handle: null, tags: null })),
+      );
+      expect(invalid.status).toBe('invalid');
+      expect(invalid.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+        'data.handle',
+        'data.tags',
+        'data.title',
+      ]);
+    });
+
+    it('guesses nothing when the base is unknown: every difference waits for a person', async () => {
+      const store = await storeWith();
+      const created = await store.pushOne(productChange(null, kettle()));
+      await store.rest('PATCH', `/v1/products/${created.id}`, { description: 'Platform text.' });
+      // No base version for a resource the platform holds.
+      const unknown = await store.pushOne(productChange(null, kettle({ title: 'Kettle (local)' })));
+      expect(unknown).toMatchObject({
+        status: 'conflict',
+        version: 2,
+        conflict: { policy: 'self_hosted_wins', fields: ['title', 'description'] },
+        data: { title: 'Kettle', description: 'Platform text.' },
+      });
+      expect(unknown.conflict).not.toHaveProperty('resolution');
+      // A base version whose event retention has deleted: the same.
+      const schema = storeSchemaName(store.storeId);
+      await app.running.dataSource.query(
+        `DELETE FROM ${schema}.events WHERE resource_id = $1 AND (payload -> 'data' -> 'object' ->> 'version')::int = 1`,
+        [created.id],
+      );
+      const purged = await store.pushOne(productChange(1, kettle({ title: 'Kettle (local)' })));
+      expect(purged).toMatchObject({
+        status: 'conflict',
+        conflict: { fields: ['title', 'description'] },
+      });
+      expect(await store.rest('GET', `/v1/products/${created.id}`)).toMatchObject({
+        title: 'Kettle',
+        description: 'Platform text.',
+        version: 2,
+      });
+      // Still one open conflict for the resource: each push supersedes the one before.
+      const all = await store.conflicts('all');
+      expect(all.map((c) => [c.id, c.status, c.resolution])).toEqual([
+        [unknown.conflict.id, 'resolved', 'superseded'],
+        [purged.conflict.id, 'open', null],
+      ]);
+    });
+
+    it('reports an open disagreement once, and settles it again as a person did', async () => {
+      const store = await storeWith({ product: 'manual' });
+      const created = await store.pushOne(productChange(null, kettle()));
+      await store.rest('PATCH', `/v1/products/${created.id}`, { title: 'Kettle (platform)' });
+      const local = kettle({ title: 'Kettle (local)' });
+      const first = await store.pushOne(productChange(1, local));
+      expect(first).toMatchObject({ status: 'conflict', conflict: { fields: ['title'] } });
+      // The self-hosted side keeps its base while the conflict is open: the same push again.
+      const again = await store.pushOne(productChange(1, { ...local, status: 'draft' }));
+      expect(again).toMatchObject({ status: 'conflict', conflict: { id: first.conflict.id } });
+      expect((await store.rest('GET', `/v1/products/${created.id}`)).status).toBe('draft');
+      expect((await store.conflicts('open')).map((c) => c.id)).toEqual([first.conflict.id]);
+
+      await store.rest('POST', `/v1/sync/conflicts/${first.conflict.id}/resolve`, {
+        keep: 'platform',
+      });
+      // The person's decision settles the same disagreement again, so the self-hosted side
+      // learns the platform's title instead of being asked forever.
+      const settled = await store.pushOne(productChange(1, { ...local, status: 'draft' }));
+      expect(settled).toMatchObject({
+        status: 'conflict',
+        conflict: { resolution: 'platform_won', fields: ['title'] },
+        data: { title: 'Kettle (platform)' },
+      });
+      expect(await store.conflicts('open')).toEqual([]);
+      // Another value is another disagreement: asked again.
+      const other = await store.pushOne(productChange(1, kettle({ title: 'Kettle (other)' })));
+      expect(other.conflict).toMatchObject({ fields: ['title'] });
+      expect(other.conflict).not.toHaveProperty('resolution');
+    });
+
+    it('deletes over a platform edit only under self_hosted_wins, and records it', async () => {
+      const wins = await storeWith();
+      const doomed = await wins.pushOne(productChange(null, kettle()));
+      await wins.rest('PATCH', `/v1/products/${doomed.id}`, { title: 'Edited there' });
+      const deleted = await wins.pushOne({ ...productChange(1, {}), deleted: true });
+      expect(deleted).toMatchObject({
+        status: 'applied',
+        version: null,
+        conflict: { resolution: 'self_hosted_won', fields: ['deleted'] },
+      });
+      const gone = await app.request('GET', `/v1/products/${doomed.id}`, { token: wins.key });
+      expect(gone.status).toBe(404);
+
+      const manual = await storeWith({ product: 'platform_wins' });
+      const kept = await manual.pushOne(productChange(null, kettle()));
+      await manual.rest('PATCH', `/v1/products/${kept.id}`, { title: 'Edited there' });
+      const asked = await manual.pushOne({ ...productChange(1, {}), deleted: true });
+      expect(asked).toMatchObject({ status: 'conflict', conflict: { fields: ['deleted'] } });
+      expect(asked.conflict).not.toHaveProperty('resolution');
+      expect((await manual.rest('GET', `/v1/products/${kept.id}`)).title).toBe('Edited there');
+    });
   });
 
   it('shows every change of concurrent writers exactly once, in commit order, to a reader paging meanwhile', async () => {

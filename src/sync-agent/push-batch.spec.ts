@@ -65,19 +65,24 @@ describe('toPushChange', () => {
     });
   });
 
-  it('leaves out a customer field that has no value', () => {
+  it('pushes a cleared field as cleared rather than leaving it out', () => {
     const pushed = toPushChange(
       change('customer', 'cus_1', {
         id: 'cus_1',
         email: 'a@example.com',
         firstName: 'Ann',
-        lastName: null,
+        lastName: '',
         phone: '',
         version: 1,
       }),
       null,
     );
-    expect(pushed.data).toEqual({ email: 'a@example.com', firstName: 'Ann' });
+    expect(pushed.data).toStrictEqual({
+      email: 'a@example.com',
+      firstName: 'Ann',
+      lastName: '',
+      phone: '',
+    });
   });
 
   it('keys stock levels by SKU and sends deletions without a body', () => {

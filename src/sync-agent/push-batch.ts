@@ -59,40 +59,33 @@ function bodyOf(resource: PushableResource, object: Record<string, unknown>) {
   }
 }
 
+/**
+ * Every field, cleared ones included (`""`, as the local store shows "none"): the push carries
+ * the whole resource, and a field left out would mean "unchanged" (CONTRACT.md, Sync conflicts).
+ */
 function productBody(product: Record<string, unknown>): Record<string, unknown> {
-  const variants = (product.variants as Record<string, unknown>[]).map((variant) =>
-    present({
-      sku: variant.sku,
-      title: variant.title,
-      price: variant.price,
-      inventoryQuantity: variant.inventoryQuantity,
-    }),
-  );
-  return present({
+  return {
     title: product.title,
     handle: product.handle,
     description: product.description,
     status: product.status,
     tags: product.tags,
-    variants,
-  });
+    variants: (product.variants as Record<string, unknown>[]).map((variant) => ({
+      sku: variant.sku,
+      title: variant.title,
+      price: variant.price,
+      inventoryQuantity: variant.inventoryQuantity,
+    })),
+  };
 }
 
 function customerBody(customer: Record<string, unknown>): Record<string, unknown> {
-  return present({
+  return {
     email: customer.email,
     firstName: customer.firstName,
     lastName: customer.lastName,
-    // An empty phone is "none", which the create body says by leaving it out.
-    phone: customer.phone === '' ? undefined : customer.phone,
-  });
-}
-
-/** The fields that have a value: the create body refuses `null` for an optional field. */
-function present(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, value]) => value !== undefined && value !== null),
-  );
+    phone: customer.phone,
+  };
 }
 
 /**

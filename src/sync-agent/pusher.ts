@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../common/errors/domain-error';
+import type { RequestContext } from '../common/request-context';
 import { TransactionalConnection } from '../database/transactional-connection';
 import type { ChangesPage, SyncChange } from '../sync/sync-changes.service';
 import { SyncChangesService } from '../sync/sync-changes.service';
@@ -9,6 +10,7 @@ import type { AgentMetrics } from './agent-metrics';
 import type { AgentState, Failure, SeenVersion } from './agent-state';
 import type { LocalStore } from './local-store';
 import type { PlatformClient, PushChange } from './platform-client';
+import type { PlatformValues } from './platform-values';
 import {
   batchFor,
   collapse,
@@ -38,6 +40,7 @@ export class Pusher {
     private readonly client: PlatformClient,
     private readonly logger: Logger,
     private readonly metrics: AgentMetrics,
+    private readonly values: PlatformValues,
   ) {}
 
   /** Pushes every local change there is; answers how many were pushed. */
@@ -132,8 +135,9 @@ export class Pusher {
     );
     const answer = await this.client.push(batch, signal);
     const results = await this.retryInvalid(batch.batchId, items, answer.results, signal);
-    const { seen, failures } = this.outcomes(items, results);
-    await this.connection.run(this.store.context(), async (manager) => {
+    const ctx = this.store.context();
+    await this.connection.run(ctx, async (manager) => {
+      const { seen, failures } = await this.outcomes(ctx, items, results);
       await this.state.recordVersions(manager, seen);
       await this.state.recordFailures(manager, failures);
       await this.state.savePushCursor(manager, span.checkpoint);
@@ -174,52 +178,65 @@ export class Pusher {
     );
   }
 
-  private outcomes(items: PushChange[], results: PushResult[]) {
+  /**
+   * What each result means here, in the local transaction that records it: the platform version
+   * to base the next push on, failures to set aside, and the platform's values to take over. The
+   * platform's version becomes the base only once this side holds what the platform holds (an
+   * open conflict's fields aside): else the next push would read the old local values as local
+   * changes. Until then the old base stays, and the next push is merged against it again.
+   */
+  private async outcomes(ctx: RequestContext, items: PushChange[], results: PushResult[]) {
     const seen: SeenVersion[] = [];
     const failures: Failure[] = [];
-    items.forEach((item, index) => {
+    for (const [index, item] of items.entries()) {
       const result = results[index];
       const { resource, externalId } = item;
       this.metrics.pushed.inc({ resource, status: result.status });
       if (result.conflict) this.metrics.conflicts.inc({ resource });
-      switch (result.status) {
-        case 'applied':
-        case 'unchanged':
-          seen.push({
-            resource,
-            externalId,
-            platformId: item.deleted ? null : result.id,
-            version: result.version,
-          });
-          break;
-        case 'conflict':
-          // Settled by the store's policy: that version is the one to build on. Open: the next
-          // push stays based on the old one, so it is reported as a conflict too until resolved.
-          if (result.conflict?.resolution)
-            seen.push({ resource, externalId, platformId: result.id, version: result.version });
-          this.logger.warn(
-            { resource, externalId, conflict: result.conflict },
-            'the platform reported a conflicting edit',
-          );
-          break;
-        case 'invalid':
-          // Stock of a SKU the platform does not have: its product was deleted here since.
-          if (resource === 'inventory' && result.errors?.every((e) => e.code === 'not_found'))
-            break;
-          failures.push({
-            direction: 'push',
-            resource,
-            externalId,
-            code: 'invalid',
-            detail: result.errors,
-          });
-          this.metrics.failures.inc({ direction: 'push' });
-          this.logger.error(
-            { resource, externalId, errors: result.errors },
-            'the platform refused a local change; set aside in platform.sync_agent_failures',
-          );
+      if (result.status === 'invalid') {
+        // Stock of a SKU the platform does not have: its product was deleted here since.
+        if (resource === 'inventory' && result.errors?.every((e) => e.code === 'not_found'))
+          continue;
+        failures.push({
+          direction: 'push',
+          resource,
+          externalId,
+          code: 'invalid',
+          detail: result.errors,
+        });
+        this.metrics.failures.inc({ direction: 'push' });
+        this.logger.error(
+          { resource, externalId, errors: result.errors },
+          'the platform refused a local change; set aside in platform.sync_agent_failures',
+        );
+        continue;
       }
-    });
+      const adoption = await this.values.adopt(ctx, item, result);
+      if (adoption.fields.length > 0)
+        this.logger.info(
+          { resource, externalId, fields: adoption.fields },
+          'took over the platform’s values',
+        );
+      if (adoption.refused)
+        this.logger.warn(
+          { resource, externalId, code: adoption.refused.code, error: adoption.refused.message },
+          'could not take over the platform’s values here; the next push is merged again',
+        );
+      if (result.status === 'conflict')
+        this.logger.warn(
+          { resource, externalId, conflict: result.conflict },
+          'the platform reported a conflicting edit',
+        );
+      // An open conflict keeps the old base, so the next push meets it again until resolved.
+      const settled = result.status !== 'conflict' || result.conflict?.resolution !== undefined;
+      if (settled && adoption.complete)
+        seen.push({
+          resource,
+          externalId,
+          platformId: item.deleted && result.status !== 'conflict' ? null : result.id,
+          version: result.version,
+        });
+    }
     return { seen, failures };
   }
 }

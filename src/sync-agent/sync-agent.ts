@@ -3,9 +3,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { EventBus } from '../events/event-bus';
+import { EventLog } from '../events/event-log.service';
 import { OrdersService } from '../orders/orders.service';
 import { StoresService } from '../platform/stores.service';
 import { SyncChangesService } from '../sync/sync-changes.service';
+import { SyncHandlers } from '../sync/sync-handlers';
 import { SyncLinks } from '../sync/sync-links';
 import { resourceOfEvent } from '../sync/sync-resources';
 import { AgentMetrics } from './agent-metrics';
@@ -15,6 +17,7 @@ import { findLocalStore, LocalStore } from './local-store';
 import { OrderApplier } from './order-applier';
 import { PlatformClient } from './platform-client';
 import { PlatformEvents } from './platform-events';
+import { PlatformValues } from './platform-values';
 import { Puller } from './puller';
 import { Pusher } from './pusher';
 import { PUSHED_RESOURCES } from './push-batch';
@@ -57,6 +60,7 @@ export class SyncAgent {
       client,
       logger,
       metrics,
+      new PlatformValues(context.get(SyncHandlers), context.get(EventLog)),
     );
     const puller = new Puller(
       store,

@@ -4,9 +4,11 @@ import { isId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
-import { changedFields, SyncHandlers } from './sync-handlers';
+import { ConflictRow } from './sync-conflict-records';
+import { SyncHandlers } from './sync-handlers';
 import { SyncLinks } from './sync-links';
 import type { PushableResource } from './sync-resources';
+import { coveredBy, fieldsToWrite, threeWayMerge } from './three-way-merge';
 
 export interface SyncConflict {
   readonly id: string;
@@ -25,25 +27,6 @@ export interface SyncConflict {
   readonly batchId: string;
   readonly createdAt: Date;
   readonly resolvedAt: Date | null;
-}
-
-interface ConflictRow {
-  id: string;
-  resource: PushableResource;
-  external_id: string;
-  resource_id: string | null;
-  policy: string;
-  status: 'open' | 'resolved';
-  resolution: string | null;
-  base_version: number | null;
-  server_version: number | null;
-  server_data: Record<string, unknown> | null;
-  incoming_data: Record<string, unknown> | null;
-  incoming_deleted: boolean;
-  fields: string[];
-  batch_id: string;
-  created_at: Date;
-  resolved_at: Date | null;
 }
 
 /**
@@ -102,6 +85,12 @@ export class SyncConflictsService {
     return toConflict(updated);
   }
 
+  /**
+   * Writes the pushed values of the conflict's fields over the platform's resource as it is now.
+   * Only those: what the push did not conflict on was merged when it came, and what the platform
+   * changed since is its own. A field named `variants[SKU]` covers that variant's fields, and an
+   * older record's `variants` every variant.
+   */
   private async applyIncoming(ctx: RequestContext, row: ConflictRow): Promise<void> {
     const handler = this.handlers.of(row.resource);
     const existing = await handler.find(ctx, row.external_id, row.resource_id ?? undefined);
@@ -110,18 +99,25 @@ export class SyncConflictsService {
       await handler.remove(ctx, existing);
       return;
     }
+    const body = handler.validate(row.incoming_data);
     if (!existing) {
-      const created = await handler.create(ctx, row.incoming_data);
+      const created = await handler.create(ctx, body);
       await this.links.set(ctx, row.resource, row.external_id, created.id);
       return;
     }
-    const fields = handler.validate(row.incoming_data);
-    const changed = changedFields(fields, existing.fields);
-    if (changed.length > 0)
+    const named = new Set(row.fields);
+    const { merged } = threeWayMerge(
+      { base: undefined, incoming: handler.fieldsOf(body), current: existing.fields },
+      handler.shape,
+      (path) => (coveredBy(path, named) ? 'incoming' : 'current'),
+    );
+    const writes = fieldsToWrite(merged, existing.fields, handler.shape);
+    if (writes.length > 0)
       await handler.update(
         ctx,
         existing,
-        Object.fromEntries(changed.map((name) => [name, fields[name]])),
+        Object.fromEntries(writes.map((name) => [name, merged[name]])),
+        body,
       );
   }
 

@@ -1,78 +1,59 @@
 import { Injectable } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
-import { CreateProductDto } from '../catalog/dto/create-product.dto';
 import { UpdateProductDto } from '../catalog/dto/update-product.dto';
 import { ProductsService } from '../catalog/products.service';
 import { unlessNotFound } from '../common/errors/domain-error';
 import { validateInput } from '../common/validation/validate-input';
 import { RequestContext } from '../common/request-context';
-import { CreateCustomerDto, UpdateCustomerDto } from '../customers/dto/customer.dto';
+import { UpdateCustomerDto } from '../customers/dto/customer.dto';
 import { CustomersService } from '../customers/customers.service';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { InventoryService } from '../inventory/inventory.service';
 import { InventorySetDto } from './dto/inventory-set.dto';
+import { SyncCustomerDto, SyncProductDto } from './dto/sync-bodies.dto';
 import type { PushableResource } from './sync-resources';
-
-/** A resource as sync compares it: the fields a push may set, nothing the server derives. */
-export type Comparable = Record<string, unknown>;
+import type { Fields, ResourceShape } from './three-way-merge';
 
 export interface Current {
   readonly id: string;
   readonly version: number | null;
-  readonly fields: Comparable;
+  readonly fields: Fields;
   /** The resource as REST renders it, for conflict reports. */
   readonly data: Record<string, unknown>;
 }
 
 /**
  * How push reads and writes one kind of resource, through the same services (and so the same
- * rules, events and webhooks) as REST.
+ * rules, events and webhooks) as REST. The sync agent writes the platform's values into the
+ * self-hosted store through the same handlers.
  */
 export interface SyncHandler {
-  /** The validated body; throws `validation_failed` with every invalid field. */
-  validate(data: unknown): Comparable;
+  /** How the resource's fields merge (SyncPushService). */
+  readonly shape: ResourceShape;
+  /** The pushed body, validated; throws `validation_failed` with every invalid field. */
+  validate(data: unknown): Record<string, unknown>;
+  /** The fields sync compares, of a validated body or of the resource as REST renders it. */
+  fieldsOf(object: Record<string, unknown>): Fields;
   find(
     ctx: RequestContext,
     externalId: string,
     linkedId: string | undefined,
   ): Promise<Current | undefined>;
-  /** Creates it from the pushed body (`data`, as REST creates it). */
-  create(ctx: RequestContext, data: unknown): Promise<{ id: string; version: number | null }>;
-  /** Writes `fields` (all or some of the resource's) over the current resource. */
+  /** Creates it from a validated body (`data`, as REST creates it). */
+  create(ctx: RequestContext, body: Record<string, unknown>): Promise<Current>;
+  /**
+   * Writes `fields` (all or some of the resource's) over `current`, provided it is still at
+   * `current.version` (else `version_conflict`). A variant new to the resource takes its stock
+   * from `source`, the body or resource the fields came from.
+   */
   update(
     ctx: RequestContext,
     current: Current,
-    fields: Comparable,
-  ): Promise<{ id: string; version: number | null }>;
+    fields: Fields,
+    source: Record<string, unknown>,
+  ): Promise<Current>;
   remove(ctx: RequestContext, current: Current): Promise<void>;
   /** The resource's fields as they were at `version`, from the event log. */
-  fieldsAt(ctx: RequestContext, id: string, version: number): Promise<Comparable | undefined>;
-}
-
-/**
- * The fields of `incoming` whose value differs from `other`'s. Only what `incoming` says counts:
- * a variant pushed without a title matches a variant with any title.
- */
-export function changedFields(incoming: Comparable, other: Comparable): string[] {
-  return Object.keys(incoming).filter((field) => !says(incoming[field], other[field]));
-}
-
-function says(incoming: unknown, other: unknown): boolean {
-  if (Array.isArray(incoming))
-    return (
-      Array.isArray(other) &&
-      other.length === incoming.length &&
-      incoming.every((item, index) => says(item, other[index]))
-    );
-  if (incoming !== null && typeof incoming === 'object')
-    return (
-      other !== null &&
-      typeof other === 'object' &&
-      Object.entries(incoming).every(([key, value]) =>
-        says(value, (other as Record<string, unknown>)[key]),
-      )
-    );
-  return isDeepStrictEqual(incoming, other);
+  fieldsAt(ctx: RequestContext, id: string, version: number): Promise<Fields | undefined>;
 }
 
 async function objectAtVersion(
@@ -93,15 +74,19 @@ async function objectAtVersion(
 /** Products: the body REST creates them with; variants matched by SKU, stock left to inventory. */
 @Injectable()
 export class ProductSyncHandler implements SyncHandler {
+  readonly shape: ResourceShape = { keyedLists: { variants: 'sku' }, sets: ['tags'] };
+
   constructor(
     private readonly products: ProductsService,
     private readonly connection: TransactionalConnection,
   ) {}
 
-  validate(data: unknown): Comparable {
-    return productFields(
-      validateInput(CreateProductDto, data) as unknown as Record<string, unknown>,
-    );
+  validate(data: unknown): Record<string, unknown> {
+    return validateInput(SyncProductDto, data) as unknown as Record<string, unknown>;
+  }
+
+  fieldsOf(object: Record<string, unknown>): Fields {
+    return productFields(object);
   }
 
   async find(ctx: RequestContext, _externalId: string, linkedId: string | undefined) {
@@ -110,31 +95,37 @@ export class ProductSyncHandler implements SyncHandler {
     return product && current(product as unknown as Record<string, unknown>, productFields);
   }
 
-  async create(ctx: RequestContext, data: unknown) {
-    const created = await this.products.create(ctx, validateInput(CreateProductDto, data));
-    return { id: created.id, version: created.version };
+  async create(ctx: RequestContext, body: Record<string, unknown>) {
+    const created = await this.products.create(ctx, body as unknown as SyncProductDto);
+    return current(created as unknown as Record<string, unknown>, productFields);
   }
 
-  async update(ctx: RequestContext, existing: Current, fields: Comparable) {
+  async update(
+    ctx: RequestContext,
+    existing: Current,
+    fields: Fields,
+    source: Record<string, unknown>,
+  ) {
     const input: Record<string, unknown> = { ...fields };
     if (fields.variants) {
-      const bySku = new Map(
-        (existing.data.variants as { id: string; sku: string }[]).map((v) => [v.sku, v.id]),
-      );
-      input.variants = (fields.variants as Record<string, unknown>[]).map((variant) => {
-        const id = bySku.get(String(variant.sku));
-        if (!id) return variant;
-        // An existing variant's stock moves only through the inventory resource.
-        const { inventoryQuantity: _stock, ...fieldsOnly } = variant;
-        return { ...fieldsOnly, id };
+      const ids = skuMap(existing.data.variants, (variant) => variant.id);
+      const stock = skuMap(source.variants, (variant) => variant.inventoryQuantity);
+      // Matched by SKU: existing ones keep their stock (it moves only through inventory), new
+      // ones start with the source's.
+      input.variants = (fields.variants as Fields[]).map((variant) => {
+        const id = ids.get(String(variant.sku));
+        if (id !== undefined) return { ...variant, id };
+        const quantity = stock.get(String(variant.sku));
+        return quantity === undefined ? variant : { ...variant, inventoryQuantity: quantity };
       });
     }
     const updated = await this.products.update(
       ctx,
       existing.id,
       validateInput(UpdateProductDto, input),
+      existing.version ?? undefined,
     );
-    return { id: updated.id, version: updated.version };
+    return current(updated as unknown as Record<string, unknown>, productFields);
   }
 
   async remove(ctx: RequestContext, existing: Current) {
@@ -150,15 +141,19 @@ export class ProductSyncHandler implements SyncHandler {
 /** Customers: email, names and phone. */
 @Injectable()
 export class CustomerSyncHandler implements SyncHandler {
+  readonly shape: ResourceShape = { keyedLists: {}, sets: [] };
+
   constructor(
     private readonly customers: CustomersService,
     private readonly connection: TransactionalConnection,
   ) {}
 
-  validate(data: unknown): Comparable {
-    return customerFields(
-      validateInput(CreateCustomerDto, data) as unknown as Record<string, unknown>,
-    );
+  validate(data: unknown): Record<string, unknown> {
+    return validateInput(SyncCustomerDto, data) as unknown as Record<string, unknown>;
+  }
+
+  fieldsOf(object: Record<string, unknown>): Fields {
+    return customerFields(object);
   }
 
   async find(ctx: RequestContext, _externalId: string, linkedId: string | undefined) {
@@ -167,18 +162,20 @@ export class CustomerSyncHandler implements SyncHandler {
     return customer && current(customer as unknown as Record<string, unknown>, customerFields);
   }
 
-  async create(ctx: RequestContext, data: unknown) {
-    const created = await this.customers.create(ctx, validateInput(CreateCustomerDto, data));
-    return { id: created.id, version: created.version };
+  async create(ctx: RequestContext, body: Record<string, unknown>) {
+    const created = await this.customers.create(ctx, body as unknown as SyncCustomerDto);
+    return current(created as unknown as Record<string, unknown>, customerFields);
   }
 
-  async update(ctx: RequestContext, existing: Current, fields: Comparable) {
+  /** `fields` were validated as a sync body, where `""` clears a phone (SyncCustomerDto). */
+  async update(ctx: RequestContext, existing: Current, fields: Fields) {
     const updated = await this.customers.update(
       ctx,
       existing.id,
-      validateInput(UpdateCustomerDto, fields),
+      fields as UpdateCustomerDto,
+      existing.version ?? undefined,
     );
-    return { id: updated.id, version: updated.version };
+    return current(updated as unknown as Record<string, unknown>, customerFields);
   }
 
   async remove(ctx: RequestContext, existing: Current) {
@@ -197,14 +194,19 @@ export class CustomerSyncHandler implements SyncHandler {
  */
 @Injectable()
 export class InventorySyncHandler implements SyncHandler {
+  readonly shape: ResourceShape = { keyedLists: {}, sets: [] };
+
   constructor(
     private readonly inventory: InventoryService,
     private readonly connection: TransactionalConnection,
   ) {}
 
-  validate(data: unknown): Comparable {
-    const input = validateInput(InventorySetDto, data);
-    return { sku: input.sku, inventoryQuantity: input.inventoryQuantity };
+  validate(data: unknown): Record<string, unknown> {
+    return validateInput(InventorySetDto, data) as unknown as Record<string, unknown>;
+  }
+
+  fieldsOf(object: Record<string, unknown>): Fields {
+    return { sku: object.sku, inventoryQuantity: object.inventoryQuantity };
   }
 
   async find(ctx: RequestContext, externalId: string) {
@@ -235,11 +237,11 @@ export class InventorySyncHandler implements SyncHandler {
     throw new Error('inventory is never created by push'); // see SyncPushService
   }
 
-  async update(ctx: RequestContext, existing: Current, fields: Comparable) {
+  async update(ctx: RequestContext, existing: Current, fields: Fields) {
     const delta = Number(fields.inventoryQuantity) - Number(existing.fields.inventoryQuantity);
     if (delta !== 0)
       await this.inventory.adjust(ctx, { variantId: existing.id, delta, reason: 'sync' });
-    return { id: existing.id, version: existing.version };
+    return { ...existing, fields: { ...existing.fields, ...fields } };
   }
 
   async remove(): Promise<void> {}
@@ -267,10 +269,7 @@ export class SyncHandlers {
   }
 }
 
-function current(
-  object: Record<string, unknown>,
-  fieldsOf: (object: Record<string, unknown>) => Comparable,
-): Current {
+function current(object: Record<string, unknown>, fieldsOf: (object: Fields) => Fields): Current {
   return {
     id: String(object.id),
     version: typeof object.version === 'number' ? object.version : null,
@@ -279,30 +278,34 @@ function current(
   };
 }
 
+function skuMap(variants: unknown, value: (variant: Fields) => unknown): Map<string, unknown> {
+  return new Map(
+    (Array.isArray(variants) ? (variants as Fields[]) : [])
+      .filter((variant) => value(variant) !== undefined)
+      .map((variant) => [String(variant.sku), value(variant)]),
+  );
+}
+
 /**
- * A product's comparable fields. Variants compare as a list sorted by SKU of `{sku, title,
- * price}`: stock is the inventory resource's, so a pushed `inventoryQuantity` counts only when
- * the product is created.
+ * A product's comparable fields. Variants are `{sku, title, price}`, matched by SKU: stock is
+ * the inventory resource's, so a pushed `inventoryQuantity` counts only for a new variant.
  */
-function productFields(object: Record<string, unknown>): Comparable {
-  const fields: Comparable = {};
-  for (const name of ['title', 'handle', 'description', 'status', 'tags'])
-    if (object[name] !== undefined) fields[name] = object[name];
-  const variants = object.variants as Record<string, unknown>[] | undefined;
-  if (variants)
-    fields.variants = variants
-      .map((variant) => ({
-        sku: variant.sku,
-        ...(variant.title !== undefined ? { title: variant.title } : {}),
-        price: variant.price,
-      }))
-      .sort((a, b) => String(a.sku).localeCompare(String(b.sku)));
+function productFields(object: Fields): Fields {
+  const fields = defined(object, ['title', 'handle', 'description', 'status', 'tags']);
+  if (Array.isArray(object.variants))
+    fields.variants = (object.variants as Fields[]).map((variant) =>
+      defined(variant, ['sku', 'title', 'price']),
+    );
   return fields;
 }
 
-function customerFields(object: Record<string, unknown>): Comparable {
-  const fields: Comparable = {};
-  for (const name of ['email', 'firstName', 'lastName', 'phone'])
-    if (object[name] !== undefined && object[name] !== null) fields[name] = object[name];
-  return fields;
+function customerFields(object: Fields): Fields {
+  return defined(object, ['email', 'firstName', 'lastName', 'phone']);
+}
+
+/** The named fields that have a value: one a body leaves out is one it does not change. */
+function defined(object: Fields, names: readonly string[]): Fields {
+  return Object.fromEntries(
+    names.filter((name) => object[name] !== undefined).map((name) => [name, object[name]]),
+  );
 }

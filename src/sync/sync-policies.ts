@@ -1,4 +1,9 @@
-/** What to do when both sides changed a resource since the version the push is based on. */
+import type { Decision } from './three-way-merge';
+
+/**
+ * What to do with a field both sides changed since the version the push is based on. A field
+ * only one side changed keeps that side's value under every policy (CONTRACT.md).
+ */
 export const SYNC_POLICIES = ['self_hosted_wins', 'platform_wins', 'merge', 'manual'] as const;
 export type SyncPolicy = (typeof SYNC_POLICIES)[number];
 
@@ -15,3 +20,21 @@ export const DEFAULT_POLICIES: Record<PolicyResource, SyncPolicy> = {
   product: 'self_hosted_wins',
   customer: 'merge',
 };
+
+/**
+ * How a policy settles one field both sides changed (the push is the incoming side, the
+ * platform's resource the current one). `merge` merges what can be merged element by element (a
+ * set such as tags) and leaves the rest to a person, like `manual` does for every field.
+ */
+export function policyDecision(policy: SyncPolicy, combinable: boolean): Decision {
+  switch (policy) {
+    case 'self_hosted_wins':
+      return 'incoming';
+    case 'platform_wins':
+      return 'current';
+    case 'merge':
+      return combinable ? 'combine' : 'open';
+    case 'manual':
+      return 'open';
+  }
+}

@@ -3,6 +3,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { CustomersModule } from '../customers/customers.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { SyncChangesService } from './sync-changes.service';
+import { SyncConflictRecords } from './sync-conflict-records';
 import { SyncConflictsService } from './sync-conflicts.service';
 import {
   CustomerSyncHandler,
@@ -24,12 +25,13 @@ import { SyncController } from './sync.controller';
     SyncPushService,
     SyncConflictsService,
     SyncPoliciesService,
+    SyncConflictRecords,
     SyncLinks,
     SyncHandlers,
     ProductSyncHandler,
     CustomerSyncHandler,
     InventorySyncHandler,
   ],
-  exports: [SyncChangesService, SyncLinks],
+  exports: [SyncChangesService, SyncLinks, SyncHandlers],
 })
 export class SyncModule {}

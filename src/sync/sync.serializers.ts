@@ -56,13 +56,27 @@ export class ConflictReportResource {
   @ApiPropertyOptional({ enum: ['self_hosted_won', 'platform_won', 'merged'] })
   resolution?: string;
 
-  @ApiProperty({ type: 'integer', nullable: true })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The platform version the push found',
+  })
   serverVersion: number | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'The platform resource as the push found it',
+  })
   serverData: Record<string, unknown> | null;
 
-  @ApiProperty({ type: [String] })
+  @ApiProperty({
+    type: [String],
+    description:
+      'The fields both sides changed, differently, since baseVersion (`title`, `variants[SKU].price`, `variants[SKU]`, `deleted`): those waiting for a person while open, else those the policy decided; empty when the edits were disjoint',
+    example: ['variants[MUG-1].price'],
+  })
   fields: string[];
 }
 
@@ -79,8 +93,19 @@ export class PushResultResource {
   @ApiProperty({ type: 'integer', nullable: true })
   version: number | null;
 
-  @ApiPropertyOptional({ type: ConflictReportResource })
+  @ApiPropertyOptional({
+    type: ConflictReportResource,
+    description: 'Present when the platform had changed the resource since baseVersion too',
+  })
   conflict?: ConflictReportResource;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'After a concurrent edit: the resource as the platform now holds it (as REST returns it), with the platform’s own changes that the merge kept',
+  })
+  data?: Record<string, unknown>;
 
   @ApiPropertyOptional({
     type: 'array',
@@ -125,7 +150,16 @@ export class SyncConflictResource {
   @ApiProperty({
     type: String,
     nullable: true,
-    enum: ['self_hosted_won', 'platform_won', 'merged', 'self_hosted_kept', 'platform_kept'],
+    enum: [
+      'self_hosted_won',
+      'platform_won',
+      'merged',
+      'self_hosted_kept',
+      'platform_kept',
+      'superseded',
+    ],
+    description:
+      'How it was settled: by the policy (`…_won`, `merged`), by a person (`…_kept`), or by a later push of the resource (`superseded`)',
   })
   resolution: string | null;
 

@@ -947,10 +947,18 @@ export interface components {
             policy: "self_hosted_wins" | "platform_wins" | "merge" | "manual";
             /** @enum {string} */
             resolution?: "self_hosted_won" | "platform_won" | "merged";
+            /** @description The platform version the push found */
             serverVersion: number | null;
+            /** @description The platform resource as the push found it */
             serverData: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description The fields both sides changed, differently, since baseVersion (`title`, `variants[SKU].price`, `variants[SKU]`, `deleted`): those waiting for a person while open, else those the policy decided; empty when the edits were disjoint
+             * @example [
+             *       "variants[MUG-1].price"
+             *     ]
+             */
             fields: string[];
         };
         ConsentForm: {
@@ -1527,7 +1535,12 @@ export interface components {
             status: "applied" | "unchanged" | "conflict" | "invalid";
             id: string | null;
             version: number | null;
+            /** @description Present when the platform had changed the resource since baseVersion too */
             conflict?: components["schemas"]["ConflictReportResource"];
+            /** @description After a concurrent edit: the resource as the platform now holds it (as REST returns it), with the platform’s own changes that the merge kept */
+            data?: {
+                [key: string]: unknown;
+            };
             /** @description For invalid items: every invalid field ({path, code, message}), paths under data */
             errors?: {
                 [key: string]: unknown;
@@ -1609,8 +1622,11 @@ export interface components {
             policy: "self_hosted_wins" | "platform_wins" | "merge" | "manual";
             /** @enum {string} */
             status: "open" | "resolved";
-            /** @enum {string|null} */
-            resolution: "self_hosted_won" | "platform_won" | "merged" | "self_hosted_kept" | "platform_kept" | null;
+            /**
+             * @description How it was settled: by the policy (`…_won`, `merged`), by a person (`…_kept`), or by a later push of the resource (`superseded`)
+             * @enum {string|null}
+             */
+            resolution: "self_hosted_won" | "platform_won" | "merged" | "self_hosted_kept" | "platform_kept" | "superseded" | null;
             baseVersion: number | null;
             serverVersion: number | null;
             serverData: {
