@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { HttpResponse, startTestApp, TestApp } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
 

@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { registerApp, tokenRequest } from './support/oauth';
 import { checkedInDocument, operationsOf } from './support/openapi-document';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { EVENT_TYPES } from '../src/events/event-catalog';
 import { generateEventTypes, serializeJsonContract } from '../src/openapi/generate';
 import { EventSchemaValidator, eventSchemaValidator } from './support/event-schemas';

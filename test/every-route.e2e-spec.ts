@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { approve, authorizePath, Browser, createStaff, registerApp } from './support/oauth';
 import { HttpResponse, RequestOptions, startTestApp, TestApp } from './support/test-app';
 

@@ -1,6 +1,6 @@
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { EventBus } from '../src/events/event-bus';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -1,4 +1,4 @@
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('products (REST v1)', () => {

@@ -1,4 +1,4 @@
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** A page costs a fixed number of statements, whatever its size: no query per row (no N+1). */

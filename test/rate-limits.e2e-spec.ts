@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { freePort } from './support/net';
 import { Relay } from './support/relay';
 import { REDIS_URL, redisReachable } from './support/redis';

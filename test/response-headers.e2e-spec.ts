@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { RunningApplication, startApplication } from '../src/app/application';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { loadConfig } from '../src/config/config';
 import { formPost, tokenRequest } from './support/oauth';
 import {

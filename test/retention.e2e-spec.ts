@@ -1,4 +1,4 @@
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { RetentionService } from '../src/maintenance/retention.service';
 import { registerApp, tokenRequest } from './support/oauth';
 import { startTestApp, TestApp } from './support/test-app';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateSdkTypes, SDK_TYPES_FILE } from '../scripts/sdk-types';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { generateEventTypes, generateOpenApiDocument } from '../src/openapi/generate';
 import {
   DukkadeeClient,

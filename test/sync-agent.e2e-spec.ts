@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { newId } from '../src/common/ids';
 import { RequestContext } from '../src/common/request-context';
 import { CustomersService } from '../src/customers/customers.service';

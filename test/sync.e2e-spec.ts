@@ -1,4 +1,4 @@
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { storeSchemaName } from '../src/database/store-schema';
 import { startTestApp, TestApp } from './support/test-app';
 

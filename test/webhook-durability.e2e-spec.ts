@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, ServerProcess } from '../bench/lib/server-process';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { createTestDatabase } from './support/test-database';
 import { WebhookReceiver } from './support/webhook-receiver';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import pino from 'pino';
 import { openPlatformContext, PlatformContext } from '../src/app/application';
-import { SCOPES } from '../src/auth/scopes';
+import { SCOPES } from '../src/common/scopes';
 import { loadConfig } from '../src/config/config';
 import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher';
 import { eventSchemaValidator } from './support/event-schemas';

@@ -8,7 +8,7 @@ import { TransactionalConnection } from '../database/transactional-connection';
 import { RequestContext } from '../common/request-context';
 import { hashApiKey, isWellFormedApiKey } from './api-key-token';
 import { PLATFORM_ADMIN } from './require-scopes.decorator';
-import { isScope, Scope } from './scopes';
+import { isScope, Scope } from '../common/scopes';
 import { hashSecret } from '../common/crypto/secret-hash';
 import { isSecretOfKind } from '../oauth/oauth-secrets';
 

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
-import type { Scope } from './scopes';
+import type { Scope } from '../common/scopes';
 
 /** The platform administrator holds this pseudo-scope, and no store credential ever can. */
 export const PLATFORM_ADMIN = 'platform_admin' as const;

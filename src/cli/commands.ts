@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { Logger } from 'pino';
-import { SCOPES } from '../auth/scopes';
+import { SCOPES } from '../common/scopes';
 import { openPlatformContext, PlatformContext } from '../app/application';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestContext } from '../common/request-context';

@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/scopes';
+import type { Scope } from './scopes';
 import { DomainError } from './errors/domain-error';
 
 export type ActorType = 'api_key' | 'oauth_app' | 'staff' | 'platform_admin' | 'system';

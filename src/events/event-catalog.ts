@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '../common/scopes';
 import { ProductResource } from '../catalog/product.serializer';
 import { CustomerResource } from '../customers/customer.serializer';
 import { InventoryLevelResource } from '../inventory/inventory-level.serializer';

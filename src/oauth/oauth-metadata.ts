@@ -1,4 +1,4 @@
-import { SCOPES } from '../auth/scopes';
+import { SCOPES } from '../common/scopes';
 import type { AuthorizationServerMetadata } from './oauth-openapi';
 
 /** RFC 8414 authorization server metadata, as `/.well-known/oauth-authorization-server` serves it. */

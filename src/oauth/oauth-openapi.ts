@@ -9,7 +9,7 @@ import {
   ApiResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { SCOPES } from '../auth/scopes';
+import { SCOPES } from '../common/scopes';
 import { FORM_CONTENT_TYPE } from './form-body';
 import { OAUTH_LIFETIMES } from './oauth-grants';
 

@@ -1,4 +1,4 @@
-import { isScope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
+import { isScope, SCOPE_DESCRIPTIONS } from '../common/scopes';
 import type { AuthorizationRequest } from './authorization-request';
 import type { StaffMembership } from './staff-sessions';
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { SCOPES } from '../auth/scopes';
+import { SCOPES } from '../common/scopes';
 import { ProductsService } from '../catalog/products.service';
 import { RequestContext } from '../common/request-context';
 import type { AppConfig } from '../config/config';

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { SCOPE_DESCRIPTIONS } from '../auth/scopes';
+import { SCOPE_DESCRIPTIONS } from '../common/scopes';
 import type { AppConfig } from '../config/config';
 import { GRAPHQL_PATH_ITEM } from '../graphql/graphql-openapi';
 import { documentCommonResponses } from './common-responses';

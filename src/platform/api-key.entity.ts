@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '../common/scopes';
 
 @Entity({ schema: 'platform', name: 'api_keys' })
 export class ApiKeyEntity {

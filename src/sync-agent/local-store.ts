@@ -1,4 +1,4 @@
-import { SCOPES } from '../auth/scopes';
+import { SCOPES } from '../common/scopes';
 import { newId } from '../common/ids';
 import { RequestContext } from '../common/request-context';
 import type { StoreEntity } from '../platform/store.entity';

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '../common/scopes';
 import { DELIVERED_EVENT_TYPES } from './webhook-topics';
 
 export class EventTypeResource {

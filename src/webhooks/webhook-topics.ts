@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '../common/scopes';
 import { EVENT_CATALOG, EVENT_TYPES, EventType } from '../events/event-catalog';
 import type { FieldError } from '../common/errors/domain-error';
 import { WebhookSubscriptionResource } from './webhook.serializer';

@@ -1,4 +1,4 @@
-import { SCOPES } from '../../src/auth/scopes';
+import { SCOPES } from '../../src/common/scopes';
 import { CreateProductDto } from '../../src/catalog/dto/create-product.dto';
 import { ProductResource } from '../../src/catalog/product.serializer';
 import { ProductsService } from '../../src/catalog/products.service';

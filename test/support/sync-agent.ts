@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SCOPES } from '../../src/auth/scopes';
+import { SCOPES } from '../../src/common/scopes';
 import { startTestApp, TestApp } from './test-app';
 
 /**

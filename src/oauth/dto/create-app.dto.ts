@@ -7,7 +7,7 @@ import {
   IsString,
   Length,
 } from 'class-validator';
-import { SCOPES, Scope } from '../../auth/scopes';
+import { SCOPES, Scope } from '../../common/scopes';
 import { Omittable } from '../../common/validation/validators';
 import { RedirectUris } from '../redirect-uri';
 

@@ -1,5 +1,5 @@
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { SCOPES, Scope } from '../../auth/scopes';
+import { SCOPES, Scope } from '../../common/scopes';
 import { Omittable } from '../../common/validation/validators';
 import { UpdateRateLimitsDto } from '../../throttling/dto/update-rate-limits.dto';
 import { RedirectUris } from '../redirect-uri';

@@ -1,5 +1,5 @@
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { SCOPES, Scope } from '../../auth/scopes';
+import { SCOPES, Scope } from '../../common/scopes';
 import type { ApiKeyMode } from '../../auth/api-key-token';
 import { Omittable } from '../../common/validation/validators';
 
