@@ -21,7 +21,9 @@
  * slices those seconds are split into, default 5), BENCH_WARMUP_SECONDS (default 2),
  * BENCH_CONNECTIONS (default "1,50", for the scenarios that do not fix theirs), BENCH_RESTARTS
  * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,bare,raw"; "all" adds the
- * attribution targets bare-tx and full-nolog), BENCH_SECTIONS (default
+ * attribution targets bare-tx and full-nolog), BENCH_BEFORE (a git ref, e.g. HEAD~1: adds the
+ * target "before", the full app built from that commit, and the ratio full/before, so that a
+ * change is measured against the commit before it in the same run), BENCH_SECTIONS (default
  * "http,graphql,webhooks,oauth": the autocannon tables, the GraphQL section, the webhook section
  * and the OAuth section; startup and memory are always measured).
  * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
@@ -64,6 +66,7 @@ import {
 import { GraphqlSettings, graphqlReport, runGraphqlBench } from './lib/graphql';
 import { runWebhookBench, webhookReport, WebhookSettings } from './lib/webhooks';
 import { OAuthSettings, oauthReport, runOAuthBench } from './lib/oauth';
+import { buildBefore } from './lib/before-build';
 
 // ---------------------------------------------------------------------------------------------
 // What is measured: add targets, scenarios and ratios here.
@@ -229,6 +232,22 @@ const TARGETS: readonly TargetDefinition[] = [
       }),
     headers: () => ({}),
   },
+  // BENCH_BEFORE: the full app of another commit, side by side with this one.
+  {
+    name: 'before',
+    optional: true,
+    description: `the full app built from ${process.env.BENCH_BEFORE ?? 'BENCH_BEFORE'} (same environment, same database)`,
+    async start(bench) {
+      const ref = process.env.BENCH_BEFORE!;
+      progress(`building ${ref} for the "before" target`);
+      const build = buildBefore(bench.root, ref, bench.workDir);
+      onCleanup(async () => build.remove());
+      const server = await startFullApp({ ...bench, root: build.root }, `before-${build.commit}`);
+      await server.waitUntilReady('/health/ready');
+      return server;
+    },
+    headers: (fixture) => ({ authorization: `Bearer ${fixture.apiKey}` }),
+  },
   // Opt-in (BENCH_TARGETS), to attribute the overhead: tenancy alone, and the full app unlogged.
   {
     name: 'bare-tx',
@@ -341,6 +360,7 @@ const RATIOS: readonly RatioColumn[] = [
       applies: (row) => row.route === PRODUCT_LIST.name && row.connections === 50,
     },
   },
+  { label: 'full/before', numerator: 'full', denominator: 'before' },
   { label: 'bare-tx/bare', numerator: 'bare-tx', denominator: 'bare' },
   { label: 'full/full-nolog', numerator: 'full', denominator: 'full-nolog' },
 ];
@@ -717,9 +737,12 @@ function selectSections(list: string): ReadonlySet<'http' | 'graphql' | 'webhook
 }
 
 function selectTargets(list: string | undefined): readonly TargetDefinition[] {
-  if (list === 'all') return TARGETS;
-  if (!list) return TARGETS.filter((target) => !target.optional);
-  const names = list.split(',').map((name) => name.trim());
+  const before = process.env.BENCH_BEFORE ? ['before'] : [];
+  if (list === 'all') return TARGETS.filter((target) => target.name !== 'before' || before.length);
+  if (!list) return TARGETS.filter((target) => !target.optional || before.includes(target.name));
+  const names = [...list.split(',').map((name) => name.trim()), ...before];
+  if (names.includes('before') && before.length === 0)
+    throw new Error('The target "before" needs BENCH_BEFORE (a git ref)');
   const unknown = names.filter((name) => !TARGETS.some((target) => target.name === name));
   if (unknown.length > 0) throw new Error(`Unknown BENCH_TARGETS: ${unknown.join(', ')}`);
   if (!names.includes('full')) throw new Error('BENCH_TARGETS must include full');
