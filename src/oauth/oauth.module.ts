@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '../platform/platform.module';
 import { RateLimitsModule } from '../throttling/rate-limits.module';
 import { AccessTokenStrategy } from './access-token.strategy';
+import { StaffSessionStrategy } from './staff-session.strategy';
 import { AppsService } from './apps.service';
 import { AuthorizePagesController } from './authorize-pages.controller';
 import { InstallationsService } from './installations.service';
@@ -30,6 +31,7 @@ import { StaffSessions } from './staff-sessions';
     OAuthServer,
     StaffSessions,
     AccessTokenStrategy,
+    StaffSessionStrategy,
   ],
   exports: [AppsService, InstallationsService, OAuthGrants, StaffSessions],
 })
