@@ -21,8 +21,12 @@ export const API_KEY_STRATEGY = 'api-key';
 @Injectable()
 export class Authenticator {
   private readonly passport: passport.Authenticator = new passport.Passport();
-  /** Cheap checks first: the admin token is one hash compared, a key is checksummed. */
-  private readonly apiStrategies: string[] = [PLATFORM_ADMIN_STRATEGY, API_KEY_STRATEGY];
+  /**
+   * Most requests carry an API key, so its strategy goes first; each strategy refuses a token of
+   * another shape without a lookup (a key's checksum, an access token's prefix). The admin token,
+   * rare and checked by hashing it, goes last.
+   */
+  private readonly apiStrategies: string[] = [API_KEY_STRATEGY, PLATFORM_ADMIN_STRATEGY];
 
   /** Called by every strategy as it is constructed (see CONSTRUCTION_ONLY_PASSPORT). */
   use(name: string, strategy: object): void {
@@ -31,7 +35,8 @@ export class Authenticator {
 
   /** A module adds a bearer credential the API accepts (oauth adds its access tokens). */
   acceptOnApi(name: string): void {
-    if (!this.apiStrategies.includes(name)) this.apiStrategies.push(name);
+    if (!this.apiStrategies.includes(name))
+      this.apiStrategies.splice(this.apiStrategies.indexOf(PLATFORM_ADMIN_STRATEGY), 0, name);
   }
 
   /**
