@@ -4,6 +4,55 @@ import { SCOPES } from '../src/common/scopes';
 import { EventBus } from '../src/events/event-bus';
 import { startTestApp, TestApp } from './support/test-app';
 
+function openClient(
+  app: TestApp,
+  clients: Client[],
+  token: string,
+  onClose?: (code: number) => void,
+): Client {
+  const client = createClient({
+    url: `${app.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+    // The 4403 test expects the connection to fail; it is asserted through `closed`.
+    onNonLazyError: () => undefined,
+    on: { closed: (event) => onClose?.((event as { code: number }).code) },
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Subscribes and collects what arrives; resolves `started` once the server has it. */
+function subscribe(client: Client, query: string) {
+  const received: Record<string, unknown>[] = [];
+  const errors: unknown[] = [];
+  const state = { completed: false };
+  const stop = client.subscribe(
+    { query },
+    {
+      next: (result) => {
+        if (result.errors) errors.push(result.errors);
+        else received.push(result.data as Record<string, unknown>);
+      },
+      error: (error) => errors.push(error),
+      complete: () => {
+        state.completed = true;
+      },
+    },
+  );
+  return { received, errors, stop, state };
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('Timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Live events over graphql-ws on /graphql, from the committed event log. */
 describe('GraphQL subscriptions', () => {
   let app: TestApp;
@@ -19,49 +68,8 @@ describe('GraphQL subscriptions', () => {
     await app.close();
   });
 
-  function connect(token: string, onClose?: (code: number) => void): Client {
-    const client = createClient({
-      url: `${app.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      retryAttempts: 0,
-      lazy: false,
-      // The 4403 test expects the connection to fail; it is asserted through `closed`.
-      onNonLazyError: () => undefined,
-      on: { closed: (event) => onClose?.((event as { code: number }).code) },
-    });
-    clients.push(client);
-    return client;
-  }
-
-  /** Subscribes and collects what arrives; resolves `started` once the server has it. */
-  function subscribe(client: Client, query: string) {
-    const received: Record<string, unknown>[] = [];
-    const errors: unknown[] = [];
-    const state = { completed: false };
-    const stop = client.subscribe(
-      { query },
-      {
-        next: (result) => {
-          if (result.errors) errors.push(result.errors);
-          else received.push(result.data as Record<string, unknown>);
-        },
-        error: (error) => errors.push(error),
-        complete: () => {
-          state.completed = true;
-        },
-      },
-    );
-    return { received, errors, stop, state };
-  }
-
-  async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error('Timed out');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const connect = (token: string, onClose?: (code: number) => void) =>
+    openClient(app, clients, token, onClose);
 
   const listeners = () =>
     (
@@ -201,5 +209,85 @@ describe('GraphQL subscriptions', () => {
     subscribe(client, 'subscription { events { id } }');
     await until(() => closedWith !== undefined);
     expect(closedWith).toBe(4403);
+  });
+});
+
+/** A subscribe message costs its calculated cost from the credential's GraphQL bucket. */
+describe('GraphQL subscriptions and the cost bucket', () => {
+  let app: TestApp;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: { GRAPHQL_COST_BUCKET: '3', GRAPHQL_COST_REFILL_PER_SECOND: '1' },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
+    await app.close();
+  });
+
+  const costOf = (errors: unknown[]) =>
+    (errors[0] as { extensions: Record<string, unknown> }[])[0].extensions;
+
+  it('refuses a subscribe message with THROTTLED once the bucket is empty, and keeps the socket', async () => {
+    const store = await app.createStore([...SCOPES]);
+    let closed: number | undefined;
+    const client = openClient(app, clients, store.key, (code) => (closed = code));
+    const accepted: ReturnType<typeof subscribe>[] = [];
+    let refused: ReturnType<typeof subscribe> | undefined;
+    for (let i = 0; i < 10 && !refused; i++) {
+      const subscription = subscribe(client, 'subscription { events { id type } }');
+      await until(
+        () =>
+          subscription.errors.length > 0 ||
+          (
+            app.running.app.get(EventBus) as unknown as { local: NodeJS.EventEmitter }
+          ).local.listenerCount(store.storeId) ===
+            accepted.length + 1,
+      );
+      if (subscription.errors.length > 0) refused = subscription;
+      else accepted.push(subscription);
+    }
+    expect(refused).toBeDefined();
+    expect(accepted.length).toBeGreaterThanOrEqual(3);
+    const extensions = costOf(refused!.errors);
+    expect(extensions.code).toBe('THROTTLED');
+    expect(extensions.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(extensions.cost).toMatchObject({
+      requestedQueryCost: 1,
+      actualQueryCost: 0,
+      throttleStatus: { maximumAvailable: 3, currentlyAvailable: 0, restoreRate: 1 },
+    });
+
+    // The socket and the subscriptions it holds are untouched.
+    const product = await app.request('POST', '/v1/products', {
+      token: store.key,
+      body: { title: 'Still live', variants: [{ sku: 'STILL', price: 100 }] },
+    });
+    expect(product.status).toBe(201);
+    await until(() => accepted.every((subscription) => subscription.received.length === 1));
+    expect(closed).toBeUndefined();
+  });
+
+  it('shares the bucket with GraphQL over HTTP, per credential and store', async () => {
+    const store = await app.createStore([...SCOPES]);
+    const client = openClient(app, clients, store.key);
+    const subscription = subscribe(client, 'subscription { events { id } }');
+    const bus = app.running.app.get(EventBus) as unknown as { local: NodeJS.EventEmitter };
+    await until(() => bus.local.listenerCount(store.storeId) === 1);
+    const query = await app.request('POST', '/graphql', {
+      token: store.key,
+      body: { query: '{ __typename }' },
+    });
+    // 3 points, 1 taken by the subscription (and this query costs none).
+    expect(query.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(2);
+    const other = await app.createStore([...SCOPES]);
+    const fresh = await app.request('POST', '/graphql', {
+      token: other.key,
+      body: { query: '{ __typename }' },
+    });
+    expect(fresh.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(3);
+    subscription.stop();
   });
 });

@@ -1,13 +1,14 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AuthGuard } from '../auth/auth.guard';
-import { CredentialWatch } from '../auth/credential-watch';
+import { AuthModule } from '../auth/auth.module';
+import { CredentialGuard } from '../auth/credential.guard';
+import { registerCredentialTransport } from '../auth/credential-transport';
+import { ScopesGuard } from '../auth/scopes.guard';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { RequestBodyInterceptor } from '../common/http/request-body.interceptor';
-import { CredentialResolver } from '../auth/credential-resolver';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CustomersModule } from '../customers/customers.module';
 import { InventoryModule } from '../inventory/inventory.module';
@@ -30,7 +31,9 @@ import { GraphqlApiModule } from '../graphql/graphql-api.module';
 import { PlatformModule } from '../platform/platform.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { SyncModule } from '../sync/sync.module';
+import { RateLimitGuard } from '../throttling/rate-limit.guard';
 import { ThrottlingModule } from '../throttling/throttling.module';
+import { HTTP_CREDENTIAL_TRANSPORT } from './http-credentials';
 
 export interface CoreDependencies {
   readonly config: AppConfig;
@@ -41,7 +44,7 @@ export interface CoreDependencies {
   readonly metrics: Metrics;
 }
 
-/** Infrastructure every capability module uses: configuration, the database, authentication. */
+/** Infrastructure every capability module uses: configuration, the database, logs and metrics. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -56,8 +59,6 @@ export class CoreModule {
         { provide: Metrics, useValue: dependencies.metrics },
         { provide: LOGGER, useValue: dependencies.logger },
         TransactionalConnection,
-        CredentialResolver,
-        CredentialWatch,
       ],
       exports: [
         APP_CONFIG,
@@ -67,8 +68,6 @@ export class CoreModule {
         Metrics,
         LOGGER,
         TransactionalConnection,
-        CredentialResolver,
-        CredentialWatch,
       ],
     };
   }
@@ -76,11 +75,16 @@ export class CoreModule {
 
 @Module({})
 export class AppModule {
+  constructor() {
+    registerCredentialTransport('http', HTTP_CREDENTIAL_TRANSPORT);
+  }
+
   static forRoot(dependencies: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(dependencies),
+        AuthModule,
         JobsModule,
         EventsModule,
         PlatformModule,
@@ -97,7 +101,11 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_GUARD, useClass: AuthGuard },
+        // In this order: who is asking, then their rate limit (counted also when they lack the
+        // scope, so the 403 carries RateLimit headers), then whether they may.
+        { provide: APP_GUARD, useExisting: CredentialGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: ScopesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
         // First: what "no body" means for the route is settled before anything reads the body.

@@ -28,8 +28,8 @@ export function fromAnotherOrigin(headers: IncomingHttpHeaders): boolean {
  * Stripe's pages use publishable keys and Shopify's Admin API refuses browsers. Refused before
  * anything runs, so a write is never made for a page that could not read its answer.
  */
-export function assertUsableFromRequest(context: RequestContext, headers: IncomingHttpHeaders) {
-  if (context.actor.type === 'oauth_app' || !fromAnotherOrigin(headers)) return;
+export function assertUsableFrom(context: RequestContext, fromAnotherOrigin: boolean): void {
+  if (context.actor.type === 'oauth_app' || !fromAnotherOrigin) return;
   throw new DomainError(
     'forbidden',
     'API keys are server-side secrets and are refused from web pages of other origins; a browser app authenticates with an OAuth access token (docs/authentication.md).',

@@ -3,14 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LRUCache } from 'lru-cache';
-import { invalidCredential, missingCredential } from '../common/errors/credential-errors';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { RequestContext } from '../common/request-context';
 import { hashApiKey, isWellFormedApiKey } from './api-key-token';
 import { PLATFORM_ADMIN } from './require-scopes.decorator';
 import { isScope, Scope } from '../common/scopes';
 import { hashSecret } from '../common/crypto/secret-hash';
-import { isSecretOfKind } from '../oauth/oauth-secrets';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
@@ -26,18 +24,8 @@ interface CachedApiKey {
   readonly scopes: readonly Scope[];
 }
 
-interface CachedAccessToken {
-  readonly tokenId: string;
-  readonly appId: string;
-  readonly storeId: string;
-  readonly scopes: readonly Scope[];
-  readonly expiresAt: number;
-}
-
 /**
- * Turns a bearer token (the platform admin token, an API key or an OAuth access token) into a
- * request context. Transport-agnostic: the HTTP guard and the
- * WebSocket `connection_init` handler both call it, so every transport authenticates alike.
+ * The lookups behind auth's own strategies: the platform admin token, and API keys by hash.
  *
  * Resolved keys are cached by hash. The cache never decides that a key is still valid: every
  * store transaction re-checks it (TransactionalConnection), so a revoked key is refused on the
@@ -51,10 +39,6 @@ export class CredentialResolver {
     ttl: LAST_USED_WRITE_INTERVAL_MS,
   });
   private readonly keys = new LRUCache<string, CachedApiKey>({ max: 10_000, ttl: 60_000 });
-  private readonly accessTokens = new LRUCache<string, CachedAccessToken>({
-    max: 10_000,
-    ttl: 60_000,
-  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,29 +49,22 @@ export class CredentialResolver {
     connection.onRevokedCredential((credentialId) => {
       for (const [hash, key] of this.keys.entries())
         if (key.keyId === credentialId) this.keys.delete(hash);
-      for (const [hash, token] of this.accessTokens.entries())
-        if (token.tokenId === credentialId) this.accessTokens.delete(hash);
     });
   }
 
-  async resolve(authorization: string | undefined, requestId: string): Promise<RequestContext> {
-    const token = bearerToken(authorization);
-    if (this.isPlatformAdminToken(token)) {
-      return new RequestContext(requestId, null, { type: 'platform_admin', id: 'platform_admin' }, [
-        PLATFORM_ADMIN as never,
-      ]);
-    }
-    if (isSecretOfKind(token, 'accessToken')) {
-      const access = await this.accessToken(token);
-      return new RequestContext(
-        requestId,
-        access.storeId,
-        { type: 'oauth_app', id: access.appId, tokenId: access.tokenId },
-        access.scopes,
-      );
-    }
-    if (!isWellFormedApiKey(token)) throw invalidCredential();
-    const key = await this.apiKey(token);
+  /** The admin's context when the token is PLATFORM_ADMIN_TOKEN (compared in constant time). */
+  platformAdmin(token: string, requestId: string): RequestContext | undefined {
+    if (!timingSafeEqual(hashSecret(token), this.adminTokenDigest)) return undefined;
+    return new RequestContext(requestId, null, { type: 'platform_admin', id: 'platform_admin' }, [
+      PLATFORM_ADMIN as never,
+    ]);
+  }
+
+  /** The key's context; undefined for a token that is no key, or no valid one. */
+  async apiKey(token: string, requestId: string): Promise<RequestContext | undefined> {
+    if (!isWellFormedApiKey(token)) return undefined;
+    const key = await this.lookUpApiKey(token);
+    if (!key) return undefined;
     this.touchLastUsed(key.keyId);
     return new RequestContext(
       requestId,
@@ -97,7 +74,7 @@ export class CredentialResolver {
     );
   }
 
-  private async apiKey(token: string): Promise<CachedApiKey> {
+  private async lookUpApiKey(token: string): Promise<CachedApiKey | undefined> {
     const hash = hashApiKey(token);
     const cacheKey = hash.toString('base64');
     const cached = this.keys.get(cacheKey);
@@ -108,7 +85,7 @@ export class CredentialResolver {
         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND s.status = 'active'`,
       [hash],
     );
-    if (rows.length === 0) throw invalidCredential();
+    if (rows.length === 0) return undefined;
     const key = {
       keyId: rows[0].id,
       storeId: rows[0].store_id,
@@ -116,46 +93,6 @@ export class CredentialResolver {
     };
     this.keys.set(cacheKey, key);
     return key;
-  }
-
-  /**
-   * An OAuth access token, by hash. As with keys, the cache only saves the lookup: every store
-   * transaction re-checks the token (revoked, expired, app uninstalled), and an entry is never
-   * used past the token's expiry.
-   */
-  private async accessToken(token: string): Promise<CachedAccessToken> {
-    const hash = hashSecret(token);
-    const cacheKey = hash.toString('base64');
-    const cached = this.accessTokens.get(cacheKey);
-    if (cached && cached.expiresAt > Date.now()) return cached;
-    const rows: {
-      id: string;
-      app_id: string;
-      store_id: string;
-      scopes: string[];
-      expires_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT id, app_id, store_id, scopes, expires_at FROM platform.oauth_tokens
-        WHERE token_hash = $1 AND kind = 'access' AND platform.oauth_token_active(id)`,
-      [hash],
-    );
-    if (rows.length === 0) throw invalidCredential();
-    const access = {
-      tokenId: rows[0].id,
-      appId: rows[0].app_id,
-      storeId: rows[0].store_id,
-      scopes: rows[0].scopes.filter(isScope),
-      expiresAt: rows[0].expires_at.getTime(),
-    };
-    this.accessTokens.set(cacheKey, access, {
-      ttl: Math.max(1, Math.min(60_000, access.expiresAt - Date.now())),
-    });
-    return access;
-  }
-
-  private isPlatformAdminToken(token: string): boolean {
-    const digest = hashSecret(token);
-    return timingSafeEqual(digest, this.adminTokenDigest);
   }
 
   /**
@@ -173,11 +110,4 @@ export class CredentialResolver {
       )
       .catch(() => this.lastUsedWrites.delete(keyId));
   }
-}
-
-function bearerToken(authorization: string | undefined): string {
-  if (!authorization) throw missingCredential();
-  const match = /^Bearer +(\S+) *$/i.exec(authorization);
-  if (!match) throw invalidCredential();
-  return match[1];
 }

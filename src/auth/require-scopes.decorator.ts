@@ -1,4 +1,5 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { Scope } from '../common/scopes';
 
@@ -27,3 +28,19 @@ export const RequireScopes = (...scopes: GrantedScope[]) =>
 
 /** A route anyone may call without a credential (health, metrics, documentation). */
 export const Public = () => SetMetadata(ACCESS_METADATA, { public: true } satisfies AccessRule);
+
+/**
+ * The handler's declaration. A handler that declares nothing is a bug, never an open route: the
+ * guards throw, so a forgotten decorator shows up in tests.
+ */
+export function accessRuleOf(reflector: Reflector, execution: ExecutionContext): AccessRule {
+  const rule = reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
+    execution.getHandler(),
+    execution.getClass(),
+  ]);
+  if (!rule)
+    throw new Error(
+      `${execution.getClass().name}.${execution.getHandler().name} declares no access rule`,
+    );
+  return rule;
+}

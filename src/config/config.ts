@@ -27,6 +27,10 @@ const environmentSchema = z.object({
     .optional(),
   PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BASE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name such as shops.example.com')
+    .default('localhost'),
   ENCRYPTION_KEY: z
     .string()
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes in base64')
@@ -64,6 +68,8 @@ export interface AppConfig {
   readonly redisUrl?: string;
   readonly platformAdminToken: string;
   readonly publicUrl: string;
+  /** The hosted UI of the store with handle `h` is at `h.<baseDomain>` (CONTRACT.md). */
+  readonly baseDomain: string;
   readonly encryptionKey: Buffer;
   readonly webhookAllowPrivateNetworks: boolean;
   /** `inline`: this process sends webhooks; `off`: only `npm run worker` processes do. */
@@ -130,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         () => `dk_admin_${randomBytes(24).toString('base64url')}`,
       ),
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/$/, ''),
+    baseDomain: values.BASE_DOMAIN.toLowerCase(),
     encryptionKey: Buffer.from(
       values.ENCRYPTION_KEY ??
         persistedSecret(dataDir, 'encryption-key', () => randomBytes(32).toString('base64')),

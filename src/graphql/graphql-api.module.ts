@@ -4,17 +4,19 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { CredentialResolver } from '../auth/credential-resolver';
+import { Authenticator } from '../auth/authenticator';
+import { registerCredentialTransport } from '../auth/credential-transport';
 import { CatalogModule } from '../catalog/catalog.module';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CustomersModule } from '../customers/customers.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { LOGGER } from '../observability/logger';
 import { OrdersModule } from '../orders/orders.module';
-import { Throttle } from '../throttling/throttle.service';
-import { ThrottlingModule } from '../throttling/throttling.module';
+import { GraphqlCostBucket } from '../throttling/graphql-cost-bucket';
+import { RateLimitsModule } from '../throttling/rate-limits.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { GraphqlContext } from './graphql-context';
+import { GRAPHQL_CREDENTIAL_TRANSPORT } from './graphql-credentials';
 import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
 import { OperationsManifest } from './operations-manifest';
@@ -54,6 +56,7 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
  */
 @Module({
   imports: [
+    RateLimitsModule,
     CatalogModule,
     CustomersModule,
     OrdersModule,
@@ -61,13 +64,13 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
     WebhooksModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      imports: [ThrottlingModule],
-      inject: [LOGGER, CredentialResolver, APP_CONFIG, Throttle],
+      imports: [RateLimitsModule],
+      inject: [LOGGER, Authenticator, APP_CONFIG, GraphqlCostBucket],
       useFactory: (
         logger: Logger,
-        credentials: CredentialResolver,
+        authenticator: Authenticator,
         config: AppConfig,
-        throttle: Throttle,
+        costs: GraphqlCostBucket,
       ): ApolloDriverConfig => {
         const formatError = formatGraphqlError(logger);
         const operations = OperationsManifest.load(
@@ -103,7 +106,7 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
             ApolloServerPluginCacheControlDisabled() as unknown as NonNullable<
               ApolloDriverConfig['plugins']
             >[number],
-            queryCostPlugin(credentials, throttle) as unknown as NonNullable<
+            queryCostPlugin(authenticator, costs) as unknown as NonNullable<
               ApolloDriverConfig['plugins']
             >[number],
             secretAnswersPlugin() as unknown as NonNullable<ApolloDriverConfig['plugins']>[number],
@@ -128,4 +131,8 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
     GraphqlWebSocketServer,
   ],
 })
-export class GraphqlApiModule {}
+export class GraphqlApiModule {
+  constructor() {
+    registerCredentialTransport('graphql', GRAPHQL_CREDENTIAL_TRANSPORT);
+  }
+}

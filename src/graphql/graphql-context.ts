@@ -13,11 +13,3 @@ export interface GraphqlContext {
   dukkadee?: RequestContext;
   loaders?: Loaders;
 }
-
-/** The credential a GraphQL operation carries: the HTTP header, or `connection_init`'s payload. */
-export function authorizationOf(context: GraphqlContext): string | undefined {
-  const header = context.request?.headers.authorization;
-  if (header !== undefined) return header;
-  const fromSocket = context.connectionParams?.authorization;
-  return typeof fromSocket === 'string' ? fromSocket : undefined;
-}

@@ -8,15 +8,16 @@ import { GRAPHQL_TRANSPORT_WS_PROTOCOL, type Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { assertUsableFromRequest } from '../auth/browser-credentials';
-import { CredentialResolver } from '../auth/credential-resolver';
-import { newId } from '../common/ids';
+import { Authenticator } from '../auth/authenticator';
+import type { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
+import { GraphqlCostBucket } from '../throttling/graphql-cost-bucket';
 import { NOT_IN_LIST, OperationsManifest } from './operations-manifest';
-import { authorizationOf, GraphqlContext } from './graphql-context';
+import type { GraphqlContext } from './graphql-context';
+import { webSocketCredentials } from './graphql-credentials';
 import { formatGraphqlError } from './graphql-errors';
-import { assertTokenLimit } from './query-cost.plugin';
+import { assertTokenLimit, throttledError } from './query-cost.plugin';
 import { measureQuery, QUERY_TOO_COMPLEX } from './query-limits';
 
 const PATH = '/graphql';
@@ -35,11 +36,14 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
 export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private server: WebSocketServer | undefined;
   private disposable: { dispose(): void | Promise<void> } | undefined;
+  /** Each connection's credential, from `connection_init`: its subscribe messages are charged to it. */
+  private readonly credentials = new WeakMap<object, RequestContext>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly schemaHost: GraphQLSchemaHost,
-    private readonly credentials: CredentialResolver,
+    private readonly authenticator: Authenticator,
+    private readonly costs: GraphqlCostBucket,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -63,21 +67,25 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
         context: (context): GraphqlContext => ({
           connectionParams: context.connectionParams ?? {},
         }),
-        // The credential of `connection_init`, checked before any operation: a bad one closes
-        // the socket with 4403 Forbidden (graphql-ws's answer to `false`).
+        // The credential of `connection_init`, checked by the API's strategies before any
+        // operation: a bad one closes the socket with 4403 Forbidden (graphql-ws's answer to
+        // `false`).
         onConnect: async (context) => {
           try {
-            const credential = await this.credentials.resolve(
-              authorizationOf({ connectionParams: context.connectionParams ?? {} }),
-              newId('req'),
+            const credential = await this.authenticator.authenticateApi(
+              webSocketCredentials(context.connectionParams, context.extra.request),
             );
-            assertUsableFromRequest(credential, context.extra.request.headers);
+            this.credentials.set(context, credential);
             return true;
           } catch {
             return false;
           }
         },
-        onSubscribe: (context, _id, payload) => this.refusal(context, payload),
+        onSubscribe: async (context, _id, payload) => {
+          const checked = this.check(context, payload);
+          if ('refused' in checked) return checked.refused;
+          return this.charge(context, checked.cost);
+        },
         // Apollo's formatError covers HTTP; WebSocket results get the same mapping here.
         onNext: (_context, _id, _payload, _args, result: ExecutionResult) =>
           result.errors
@@ -114,40 +122,64 @@ export class GraphqlWebSocketServer implements OnApplicationBootstrap, OnApplica
     );
   }
 
-  /** The per-query limits of HTTP, and the cap on subscriptions per connection. */
-  private refusal(
+  /**
+   * The per-query limits of HTTP, and the cap on subscriptions per connection: the refusal, or
+   * the subscription's cost (0 for a document graphql-ws will refuse itself).
+   */
+  private check(
     context: Context<Record<string, unknown>>,
     payload: {
       query: string;
       variables?: Record<string, unknown> | null;
       operationName?: string | null;
     },
-  ): readonly GraphQLError[] | undefined {
+  ): { refused: readonly GraphQLError[] } | { cost: number } {
     // graphql-ws registers this subscription before asking: the others are the rest.
     if (Object.keys(context.subscriptions).length - 1 >= MAX_SUBSCRIPTIONS_PER_SOCKET)
-      return [
-        new GraphQLError(
-          `A connection may hold ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one first.`,
-          { extensions: { code: QUERY_TOO_COMPLEX } },
-        ),
-      ];
+      return {
+        refused: [
+          new GraphQLError(
+            `A connection may hold ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one first.`,
+            { extensions: { code: QUERY_TOO_COMPLEX } },
+          ),
+        ],
+      };
     try {
       assertTokenLimit(payload.query);
       this.operations.assertAllowed(payload.query, undefined);
-      measureQuery(
+      const cost = measureQuery(
         this.schemaHost.schema,
         parse(payload.query),
         payload.variables ?? undefined,
         payload.operationName ?? undefined,
       );
-      return undefined;
+      return { cost };
     } catch (error) {
       if (
         error instanceof GraphQLError &&
         (error.extensions.code === QUERY_TOO_COMPLEX || error.extensions.code === NOT_IN_LIST)
       )
-        return [error];
-      return undefined; // a syntax error: graphql-ws reports it itself
+        return { refused: [error] };
+      return { cost: 0 }; // a syntax error: graphql-ws reports it itself
     }
+  }
+
+  /**
+   * A subscribe message costs the subscription's calculated cost, from the connection
+   * credential's GraphQL bucket, as an HTTP operation does. An empty bucket refuses this
+   * subscription with THROTTLED (and `retryAfter` in seconds, where HTTP sends Retry-After); the
+   * connection and its other subscriptions stay.
+   */
+  private async charge(
+    context: Context<Record<string, unknown>>,
+    cost: number,
+  ): Promise<readonly GraphQLError[] | undefined> {
+    const credential = this.credentials.get(context);
+    if (!credential || cost === 0) return undefined;
+    const take = await this.costs.charge(credential, cost);
+    if (!take || take.taken) return undefined;
+    const throttled = throttledError(cost, take);
+    throttled.extensions.retryAfter = take.secondsUntilAvailable(cost);
+    return [throttled];
   }
 }

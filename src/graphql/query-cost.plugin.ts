@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse } from 'graphql';
-import { assertUsableFromRequest } from '../auth/browser-credentials';
-import type { CredentialResolver } from '../auth/credential-resolver';
+import type { Authenticator } from '../auth/authenticator';
+import type { GraphqlCostBucket } from '../throttling/graphql-cost-bucket';
+import { rateLimitHeaders } from '../throttling/rate-limit.guard';
 import type { BucketTake } from '../throttling/token-bucket';
-import { rateLimitHeaders, Throttle } from '../throttling/throttle.service';
-import { authorizationOf, GraphqlContext } from './graphql-context';
+import type { GraphqlContext } from './graphql-context';
+import { attachToOperation, graphqlCredentials } from './graphql-credentials';
 import { measureQuery, QUERY_LIMITS, QUERY_TOO_COMPLEX } from './query-limits';
 
 /** Refuses a document over the token limit, before it is measured (or run). */
@@ -21,13 +22,13 @@ export function assertTokenLimit(source: string): void {
 }
 
 /** The bucket as `extensions.cost.throttleStatus` reports it (Shopify's names). */
-interface ThrottleStatus {
+export interface ThrottleStatus {
   maximumAvailable: number;
   currentlyAvailable: number;
   restoreRate: number;
 }
 
-function throttleStatusOf(take: BucketTake): ThrottleStatus {
+export function throttleStatusOf(take: BucketTake): ThrottleStatus {
   return {
     maximumAvailable: take.limit.bucket,
     currentlyAvailable: take.remaining,
@@ -41,8 +42,8 @@ function throttleStatusOf(take: BucketTake): ThrottleStatus {
  * (CONTRACT.md). The WebSocket server runs the same checks in graphql-ws's onSubscribe.
  */
 export function queryCostPlugin(
-  credentials: CredentialResolver,
-  throttle: Throttle,
+  authenticator: Authenticator,
+  costs: GraphqlCostBucket,
 ): ApolloServerPlugin<GraphqlContext> {
   return {
     async requestDidStart() {
@@ -61,29 +62,19 @@ export function queryCostPlugin(
             if (error instanceof GraphQLError) error.extensions.http = { status: 400 };
             throw error;
           }
-          const ctx = await resolveCredential(credentials, contextValue);
+          const ctx = await resolveCredential(authenticator, contextValue);
           if (!ctx) return; // the guard answers UNAUTHENTICATED on the first field
-          take = await throttle.chargeQuery(ctx, requestedQueryCost);
-          if (take && !take.taken)
-            throw new GraphQLError(
-              `This query costs ${requestedQueryCost} points and ${take.remaining} are available; they come back at ${take.limit.refillPerSecond} per second.`,
-              {
-                extensions: {
-                  code: 'THROTTLED',
-                  http: {
-                    status: 429,
-                    headers: new Map([
-                      ['retry-after', String(take.secondsUntilAvailable(requestedQueryCost))],
-                    ]),
-                  },
-                  cost: {
-                    requestedQueryCost,
-                    actualQueryCost: 0,
-                    throttleStatus: throttleStatusOf(take),
-                  },
-                },
-              },
-            );
+          take = await costs.charge(ctx, requestedQueryCost);
+          if (take && !take.taken) {
+            const throttled = throttledError(requestedQueryCost, take);
+            throttled.extensions.http = {
+              status: 429,
+              headers: new Map([
+                ['retry-after', String(take.secondsUntilAvailable(requestedQueryCost))],
+              ]),
+            };
+            throw throttled;
+          }
         },
         async willSendResponse({ response }) {
           if (take)
@@ -106,19 +97,32 @@ export function queryCostPlugin(
   };
 }
 
-/** The operation's credential, resolved once and kept for the guard; undefined if invalid. */
-async function resolveCredential(credentials: CredentialResolver, context: GraphqlContext) {
+/**
+ * `THROTTLED`: the bucket lacks the operation's cost now; nothing ran. The same error over HTTP
+ * (with a 429) and on a graphql-ws subscribe message (the socket stays open).
+ */
+export function throttledError(requestedQueryCost: number, take: BucketTake): GraphQLError {
+  return new GraphQLError(
+    `This query costs ${requestedQueryCost} points and ${take.remaining} are available; they come back at ${take.limit.refillPerSecond} per second.`,
+    {
+      extensions: {
+        code: 'THROTTLED',
+        cost: { requestedQueryCost, actualQueryCost: 0, throttleStatus: throttleStatusOf(take) },
+      },
+    },
+  );
+}
+
+/**
+ * The operation's credential, resolved once by the same strategies as the guard's and kept for
+ * it; undefined if refused (it costs nothing, and the guard answers why on the first field).
+ */
+async function resolveCredential(authenticator: Authenticator, context: GraphqlContext) {
   if (context.dukkadee) return context.dukkadee;
   try {
-    const resolved = await credentials.resolve(
-      authorizationOf(context),
-      context.request ? String(context.request.id) : 'ws',
-    );
-    // A credential refused here costs nothing; the guard answers why on the first field.
-    if (context.request) assertUsableFromRequest(resolved, context.request.headers);
-    context.dukkadee = resolved;
-    if (context.request) context.request.dukkadeeContext = context.dukkadee;
-    return context.dukkadee;
+    const resolved = await authenticator.authenticateApi(graphqlCredentials(context));
+    attachToOperation(context, resolved);
+    return resolved;
   } catch {
     return undefined;
   }

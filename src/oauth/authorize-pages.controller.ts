@@ -1,12 +1,28 @@
-import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Body,
+  Catch,
+  Controller,
+  type ExceptionFilter,
+  Get,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type {} from '@fastify/cookie';
 import Tokens from '@fastify/csrf';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
 import { CarriesSecret } from '../common/http/cache-control.decorator';
+import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { AbuseLimits, FailureTarget } from './abuse-limits';
+import { FailedAttempts, TooManyFailedAttempts } from '../throttling/failed-attempts';
+import { ThrottleSignInFailures } from './brute-force-limits';
 import {
   AUTHORIZATION_PARAMETERS,
   AuthorizationRequest,
@@ -26,10 +42,56 @@ import {
 } from './oauth-openapi';
 import { OAuthServer } from './oauth-server';
 import { consentPage, errorPage, noStorePage, signInPage } from './pages';
-import { STAFF_SESSION_SECONDS, StaffSession, StaffSessions } from './staff-sessions';
+import {
+  STAFF_SESSION_COOKIE,
+  STAFF_SESSION_SECONDS,
+  StaffSession,
+  StaffSessions,
+} from './staff-sessions';
 
-const SESSION_COOKIE = 'dk_staff_session';
 const CSRF_COOKIE = 'dk_csrf';
+
+/**
+ * Sends a page that no one may frame, that loads nothing from elsewhere, and whose forms post
+ * only here (and, from consent, on to the app's redirect URI, where the approval redirects).
+ */
+function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string): void {
+  const formAction = ["'self'", redirectUri ? cspSource(redirectUri) : undefined]
+    .filter(Boolean)
+    .join(' ');
+  void reply
+    .status(status)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    })
+    .send(html);
+}
+
+/** Too many failed sign-ins for the email or from the address: a page that says when to retry. */
+@Catch(TooManyFailedAttempts)
+class TooManySignInsFilter implements ExceptionFilter<TooManyFailedAttempts> {
+  catch(error: TooManyFailedAttempts, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    void reply.header('Retry-After', String(error.retryAfter));
+    sendPage(
+      reply,
+      429,
+      errorPage(
+        'Too many failed sign-ins',
+        `Try again in ${error.retryAfter} seconds, or go back to the app and start again.`,
+      ),
+    );
+  }
+}
+
+/** The pages act for the platform (a staff session spans stores), under the request's id. */
+function platformContext(request: FastifyRequest): RequestContext {
+  return RequestContext.system(null, String(request.id));
+}
 
 /**
  * The browser side of OAuth: `/oauth/authorize` shows the staff sign-in form when there is no
@@ -40,6 +102,8 @@ const CSRF_COOKIE = 'dk_csrf';
  */
 @Controller('oauth')
 @Public()
+// Pages for people, with no credential to count requests against; failed sign-ins are counted.
+@SkipThrottle()
 @ApiTags('OAuth pages')
 @ApiProduces('text/html')
 export class AuthorizePagesController {
@@ -52,7 +116,7 @@ export class AuthorizePagesController {
     private readonly server: OAuthServer,
     private readonly sessions: StaffSessions,
     private readonly installations: InstallationsService,
-    private readonly abuse: AbuseLimits,
+    private readonly failures: FailedAttempts,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.issuer = config.publicUrl;
@@ -78,9 +142,12 @@ export class AuthorizePagesController {
   ): Promise<void> {
     const authorization = await this.check(reply, query);
     if (!authorization) return;
-    const session = await this.sessions.find(request.cookies[SESSION_COOKIE]);
+    const session = await this.sessions.find(
+      platformContext(request),
+      request.cookies[STAFF_SESSION_COOKIE],
+    );
     if (!session) {
-      return this.page(
+      return sendPage(
         reply,
         200,
         signInPage({
@@ -106,6 +173,8 @@ export class AuthorizePagesController {
   @ApiHtmlPage(403, 'The form’s CSRF token does not match (the form expired)')
   @ApiHtmlPage(429, 'Too many failed sign-ins; see Retry-After')
   @CarriesSecret()
+  @ThrottleSignInFailures()
+  @UseFilters(TooManySignInsFilter)
   @Post('sign-in')
   async signIn(
     @Req() request: FastifyRequest,
@@ -119,7 +188,7 @@ export class AuthorizePagesController {
     if (!form) return;
     const email = (form.email ?? '').trim().slice(0, 320);
     const again = (status: number, error: string) =>
-      this.page(
+      sendPage(
         reply,
         status,
         signInPage({
@@ -130,24 +199,18 @@ export class AuthorizePagesController {
           error,
         }),
       );
-    const targets: [FailureTarget, string][] = [
-      ['signInEmail', email],
-      ['signInAddress', request.ip],
-    ];
-    const wait = await this.abuse.retryAfter(targets);
-    if (wait !== undefined) {
-      void reply.header('Retry-After', String(wait));
-      return again(429, `Too many failed sign-ins. Try again in ${wait} seconds.`);
-    }
-    const staffIds = email && form.password ? await this.sessions.verify(email, form.password) : [];
+    const staffIds =
+      email && form.password
+        ? await this.sessions.verify(platformContext(request), email, form.password)
+        : [];
     if (staffIds.length === 0) {
-      await this.abuse.recordFailure(targets);
+      await this.failures.record(request);
       return again(401, 'The email or password is incorrect.');
     }
     // A new session on every sign-in, so a session id planted before it is worthless.
-    await this.sessions.close(request.cookies[SESSION_COOKIE]);
-    const secret = await this.sessions.open(email, staffIds);
-    void reply.setCookie(SESSION_COOKIE, secret, this.cookie(STAFF_SESSION_SECONDS));
+    await this.sessions.close(platformContext(request), request.cookies[STAFF_SESSION_COOKIE]);
+    const secret = await this.sessions.open(platformContext(request), email, staffIds);
+    void reply.setCookie(STAFF_SESSION_COOKIE, secret, this.cookie(STAFF_SESSION_SECONDS));
     void reply
       .status(303)
       .header('Cache-Control', 'no-store')
@@ -176,7 +239,10 @@ export class AuthorizePagesController {
     if (!form) return;
     const authorization = await this.check(reply, form);
     if (!authorization) return;
-    const session = await this.sessions.find(request.cookies[SESSION_COOKIE]);
+    const session = await this.sessions.find(
+      platformContext(request),
+      request.cookies[STAFF_SESSION_COOKIE],
+    );
     if (!session)
       return void reply.redirect(`/oauth/authorize?${queryString(authorization.parameters)}`, 303);
     if (form.decision !== 'approve') {
@@ -194,11 +260,16 @@ export class AuthorizePagesController {
         303,
       );
     }
-    const stores = await this.sessions.memberships(session, authorization.client.storeId);
+    const stores = await this.sessions.memberships(
+      platformContext(request),
+      session,
+      authorization.client.storeId,
+    );
     const membership = stores.find((store) => store.storeId === form.store_id);
     if (!membership)
-      return this.page(reply, 400, errorPage('Choose a store', 'Pick one of your stores.'));
+      return sendPage(reply, 400, errorPage('Choose a store', 'Pick one of your stores.'));
     const installationId = await this.installations.install(
+      platformContext(request),
       authorization.client.appId,
       membership.storeId,
       membership.staffId,
@@ -217,9 +288,13 @@ export class AuthorizePagesController {
     authorization: AuthorizationRequest,
     session: StaffSession,
   ): Promise<void> {
-    const stores = await this.sessions.memberships(session, authorization.client.storeId);
-    if (stores.length === 0) return this.page(reply, 403, noStorePage(session.email));
-    this.page(
+    const stores = await this.sessions.memberships(
+      platformContext(request),
+      session,
+      authorization.client.storeId,
+    );
+    if (stores.length === 0) return sendPage(reply, 403, noStorePage(session.email));
+    sendPage(
       reply,
       200,
       consentPage({
@@ -248,7 +323,7 @@ export class AuthorizePagesController {
     );
     if (check.outcome === 'valid') return check.request;
     if (check.outcome === 'show_error')
-      this.page(reply, 400, errorPage('This link to authorize an app is invalid', check.message));
+      sendPage(reply, 400, errorPage('This link to authorize an app is invalid', check.message));
     else
       void reply
         .header('Cache-Control', 'no-store')
@@ -271,7 +346,7 @@ export class AuthorizePagesController {
       this.csrf.verify(secret, form.values._csrf)
     )
       return form.values;
-    this.page(
+    sendPage(
       reply,
       403,
       errorPage(
@@ -299,26 +374,6 @@ export class AuthorizePagesController {
       secure: this.secureCookies,
       maxAge: maxAgeSeconds,
     };
-  }
-
-  /**
-   * Sends a page that no one may frame, that loads nothing from elsewhere, and whose forms post
-   * only here (and, from consent, on to the app's redirect URI, where the approval redirects).
-   */
-  private page(reply: FastifyReply, status: number, html: string, redirectUri?: string): void {
-    const formAction = ["'self'", redirectUri ? cspSource(redirectUri) : undefined]
-      .filter(Boolean)
-      .join(' ');
-    void reply
-      .status(status)
-      .headers({
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-        'x-frame-options': 'DENY',
-        'referrer-policy': 'no-referrer',
-      })
-      .send(html);
   }
 }
 

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
@@ -34,7 +33,6 @@ interface InstallationRow {
 export class InstallationsService {
   constructor(
     readonly connection: TransactionalConnection,
-    private readonly dataSource: DataSource,
     private readonly stores: StoresService,
   ) {}
 
@@ -42,13 +40,15 @@ export class InstallationsService {
    * Records a merchant's approval. Approving again (for more scopes) widens the installation;
    * each token still carries only the scopes of its own authorization.
    */
+  @Transactional()
   async install(
+    ctx: RequestContext,
     appId: string,
     storeId: string,
     staffId: string,
     scopes: readonly string[],
   ): Promise<string> {
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows: { id: string }[] = await this.connection.manager(ctx).query(
       `INSERT INTO platform.installations (id, app_id, store_id, scopes, installed_by)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (app_id, store_id) WHERE uninstalled_at IS NULL DO UPDATE

@@ -1,10 +1,22 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
 import { CacheControl, CarriesSecret } from '../common/http/cache-control.decorator';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { AbuseLimits, FailureTarget } from './abuse-limits';
+import { FailedAttempts } from '../throttling/failed-attempts';
+import { OAuthTooManyAttemptsFilter, ThrottleClientFailures } from './brute-force-limits';
 import { authenticateClient, basicCredentials } from './client-authentication';
 import { FORM_CONTENT_TYPE, singleValues } from './form-body';
 import { OAuthGrants, TokenInfo } from './oauth-grants';
@@ -30,6 +42,9 @@ import { OAuthHttpAnswer, OAuthServer } from './oauth-server';
  */
 @Controller()
 @Public()
+// No credential to count requests against; failed client authentications are counted instead.
+@SkipThrottle()
+@UseFilters(OAuthTooManyAttemptsFilter)
 @ApiTags('OAuth')
 export class OAuthEndpointsController {
   private readonly metadata: ReturnType<typeof authorizationServerMetadata>;
@@ -37,7 +52,7 @@ export class OAuthEndpointsController {
   constructor(
     private readonly server: OAuthServer,
     private readonly grants: OAuthGrants,
-    private readonly abuse: AbuseLimits,
+    private readonly failures: FailedAttempts,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.metadata = authorizationServerMetadata(config.publicUrl);
@@ -60,6 +75,7 @@ export class OAuthEndpointsController {
   @ApiOAuthError(401, 'invalid_client, with WWW-Authenticate: Basic')
   @ApiOAuthError(429, 'rate_limited: too many failed attempts; see Retry-After')
   @CarriesSecret()
+  @ThrottleClientFailures()
   @Post('oauth/token')
   async token(
     @Req() request: FastifyRequest,
@@ -68,16 +84,13 @@ export class OAuthEndpointsController {
   ): Promise<void> {
     const form = this.form(request, body);
     if ('answer' in form) return send(reply, form.answer);
-    const targets = failureTargets(request, form.values.client_id);
-    const wait = await this.abuse.retryAfter(targets);
-    if (wait !== undefined) return send(reply, tooManyAttempts(wait));
     const headers = stringHeaders(request);
     if (headers.authorization) {
       // The library reads Basic credentials without the form-decoding RFC 6749 §2.3.1 asks
       // for: it gets them decoded, re-encoded as plain Basic.
       const basic = basicCredentials(headers.authorization);
       if (!basic) {
-        await this.abuse.recordFailure(targets);
+        await this.failures.record(request);
         return send(reply, invalidClient());
       }
       headers.authorization = `Basic ${Buffer.from(`${basic.clientId}:${basic.clientSecret}`).toString('base64')}`;
@@ -88,7 +101,7 @@ export class OAuthEndpointsController {
       query: {},
       body: form.values,
     });
-    if (answer.status === 401 || isGuessFailure(answer)) await this.abuse.recordFailure(targets);
+    if (answer.status === 401 || isGuessFailure(answer)) await this.failures.record(request);
     send(reply, answer);
   }
 
@@ -113,6 +126,7 @@ export class OAuthEndpointsController {
   @ApiOAuthError(401, 'invalid_client')
   @ApiOAuthError(429, 'rate_limited')
   @CacheControl('no-store')
+  @ThrottleClientFailures()
   @Post('oauth/revoke')
   @HttpCode(200)
   async revoke(
@@ -147,6 +161,7 @@ export class OAuthEndpointsController {
   @ApiOAuthError(401, 'invalid_client')
   @ApiOAuthError(429, 'rate_limited')
   @CacheControl('no-store')
+  @ThrottleClientFailures()
   @Post('oauth/introspect')
   @HttpCode(200)
   async introspect(
@@ -210,25 +225,13 @@ export class OAuthEndpointsController {
     form: Record<string, string>,
     allowPublic: boolean,
   ): Promise<{ appId: string } | { answer: OAuthHttpAnswer }> {
-    const targets = failureTargets(request, form.client_id);
-    const wait = await this.abuse.retryAfter(targets);
-    if (wait !== undefined) return { answer: tooManyAttempts(wait) };
     const result = await authenticateClient(this.grants, request.headers.authorization, form, {
       allowPublic,
     });
     if (result.outcome === 'authenticated') return { appId: result.client.appId };
-    await this.abuse.recordFailure(failureTargets(request, result.clientId));
+    await this.failures.record(request);
     return { answer: invalidClient() };
   }
-}
-
-function failureTargets(
-  request: FastifyRequest,
-  clientId: string | undefined,
-): [FailureTarget, string][] {
-  const targets: [FailureTarget, string][] = [['tokenAddress', request.ip]];
-  if (clientId) targets.push(['tokenClient', clientId.slice(0, 100)]);
-  return targets;
 }
 
 /** A wrong code, code verifier or refresh token: what someone guessing would get. */
@@ -250,17 +253,6 @@ function invalidRequest(description: string): OAuthHttpAnswer {
     status: 400,
     headers: { 'cache-control': 'no-store' },
     body: { error: 'invalid_request', error_description: description },
-  };
-}
-
-function tooManyAttempts(retryAfter: number): OAuthHttpAnswer {
-  return {
-    status: 429,
-    headers: { 'retry-after': String(retryAfter), 'cache-control': 'no-store' },
-    body: {
-      error: 'rate_limited',
-      error_description: `Too many failed attempts; try again in ${retryAfter} seconds.`,
-    },
   };
 }
 

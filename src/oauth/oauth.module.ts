@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '../platform/platform.module';
-import { ThrottlingModule } from '../throttling/throttling.module';
-import { AbuseLimits } from './abuse-limits';
+import { RateLimitsModule } from '../throttling/rate-limits.module';
+import { AccessTokenStrategy } from './access-token.strategy';
+import { StaffSessionStrategy } from './staff-session.strategy';
 import { AppsService } from './apps.service';
 import { AuthorizePagesController } from './authorize-pages.controller';
 import { InstallationsService } from './installations.service';
@@ -16,7 +17,7 @@ import { StaffSessions } from './staff-sessions';
 
 /** OAuth 2.0: the authorization server, its sign-in and consent pages, apps and installations. */
 @Module({
-  imports: [PlatformModule, ThrottlingModule],
+  imports: [PlatformModule, RateLimitsModule],
   controllers: [
     OAuthEndpointsController,
     AuthorizePagesController,
@@ -29,7 +30,8 @@ import { StaffSessions } from './staff-sessions';
     OAuthGrants,
     OAuthServer,
     StaffSessions,
-    AbuseLimits,
+    AccessTokenStrategy,
+    StaffSessionStrategy,
   ],
   exports: [AppsService, InstallationsService, OAuthGrants, StaffSessions],
 })

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Req, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
@@ -23,6 +24,7 @@ const STATUS_OK = {
 /** Probes and metrics, never cached: each answer must be this instance's state now. */
 @Controller()
 @Public()
+@SkipThrottle()
 @ApiTags('Operations')
 export class HealthController {
   constructor(

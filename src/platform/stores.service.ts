@@ -70,6 +70,31 @@ export class StoresService {
     return Page.fromRows(await builder.getMany(), query.limit, (store) => [store.id]);
   }
 
+  /**
+   * The active store a hosted page's `Host` names (CONTRACT.md, Hosted UI): `<handle>.<baseDomain>`
+   * on any port, or one of the store's domains; on an instance holding one store, any host.
+   */
+  @Transactional({ readOnly: true })
+  async findActiveByHost(
+    ctx: RequestContext,
+    host: string,
+    baseDomain: string,
+  ): Promise<string | undefined> {
+    const hostname = host.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
+    const suffix = `.${baseDomain}`;
+    const handle = hostname.endsWith(suffix) ? hostname.slice(0, -suffix.length) : null;
+    const rows: { id: string }[] = await this.connection.manager(ctx).query(
+      `SELECT id FROM platform.stores
+        WHERE status = 'active'
+          AND (handle = $1
+               OR id IN (SELECT store_id FROM platform.store_domains WHERE domain = $2)
+               OR (SELECT count(*) FROM platform.stores) = 1)
+        ORDER BY handle = $1 DESC LIMIT 1`,
+      [handle, hostname],
+    );
+    return rows[0]?.id;
+  }
+
   /** Whether any store exists at all: first-run onboarding only acts on an empty platform. */
   @Transactional({ readOnly: true })
   async isEmpty(ctx: RequestContext): Promise<boolean> {

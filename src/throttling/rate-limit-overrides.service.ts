@@ -64,6 +64,14 @@ export class RateLimitOverrides {
     return (await this.cache.fetch(credentialId)) ?? this.defaults;
   }
 
+  /**
+   * As `get`, without a wait once this instance holds the credential's limits (every request
+   * after its first within OVERRIDE_CACHE_TTL_MS): the REST throttler reads them twice per request.
+   */
+  getNow(credentialId: string): RateLimits | Promise<RateLimits> {
+    return this.cache.get(credentialId) ?? this.get(credentialId);
+  }
+
   /** The limits of several credentials, read in the context's transaction (lists of keys, apps). */
   @Transactional({ readOnly: true })
   async getMany(

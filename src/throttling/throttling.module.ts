@@ -1,26 +1,57 @@
-import { Module } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { LOGGER } from '../observability/logger';
-import { Metrics } from '../observability/metrics';
+import { ExecutionContext, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { requestContextOf } from '../auth/credential-transport';
+import type { BucketLimit } from './token-bucket';
+import { failureThrottler } from './failed-attempts';
+import { notCounted, RateLimitGuard, restTracker } from './rate-limit.guard';
 import { RateLimitOverrides } from './rate-limit-overrides.service';
-import { Throttle } from './throttle.service';
-import { InMemoryTokenBuckets, RedisTokenBuckets, TokenBuckets } from './token-buckets';
+import { RateLimitsModule } from './rate-limits.module';
+import { TokenBucketStorage, ttlOf } from './token-bucket-storage';
 
-/** Rate limits of REST and GraphQL: the buckets, the per-credential overrides, the throttle. */
+/** A figure of the REST limit of the request's credential (the throttler skips requests without one). */
+function restLimit<T>(
+  overrides: RateLimitOverrides,
+  execution: ExecutionContext,
+  figure: (limit: BucketLimit) => T,
+): T | Promise<T> {
+  const limits = overrides.getNow(requestContextOf(execution)!.actor.id);
+  return limits instanceof Promise
+    ? limits.then((loaded) => figure(loaded.rest))
+    : figure(limits.rest);
+}
+
+/**
+ * Rate limits on @nestjs/throttler. The application registers RateLimitGuard as the second
+ * global guard, after the CredentialGuard (the tracker is the credential), before the scopes.
+ */
 @Module({
-  providers: [
-    {
-      provide: TokenBuckets,
-      inject: [APP_CONFIG, LOGGER, Metrics],
-      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics): TokenBuckets =>
-        config.redisUrl
-          ? new RedisTokenBuckets(config.redisUrl, logger, metrics.rateLimitFallbacks)
-          : new InMemoryTokenBuckets(),
-    },
-    RateLimitOverrides,
-    Throttle,
+  imports: [
+    RateLimitsModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitsModule],
+      inject: [TokenBucketStorage, RateLimitOverrides],
+      useFactory: (storage: TokenBucketStorage, overrides: RateLimitOverrides) => ({
+        storage,
+        throttlers: [
+          {
+            // REST: one bucket per credential and store for all routes, RATE_LIMIT_BUCKET
+            // refilled at RATE_LIMIT_REFILL_PER_SECOND, or the credential's own limits.
+            name: 'default',
+            limit: (execution) => restLimit(overrides, execution, (limit) => limit.bucket),
+            ttl: (execution) => restLimit(overrides, execution, ttlOf),
+            getTracker: restTracker,
+            skipIf: notCounted,
+          },
+          // Brute-force limits, declared beside their routes with @ThrottleFailures (src/oauth).
+          failureThrottler('signIn'),
+          failureThrottler('signInAddress'),
+          failureThrottler('tokenClient'),
+          failureThrottler('tokenAddress'),
+        ],
+      }),
+    }),
   ],
-  exports: [RateLimitOverrides, Throttle, TokenBuckets],
+  providers: [RateLimitGuard],
+  exports: [RateLimitsModule, RateLimitGuard],
 })
 export class ThrottlingModule {}

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { Public } from '../auth/require-scopes.decorator';
 import { EventTypeListResource } from './event-type.serializer';
@@ -10,6 +11,7 @@ import { EventTypesService } from './event-types.service';
  */
 @Controller({ path: 'event-types', version: '1' })
 @Public()
+@SkipThrottle()
 export class EventTypesController {
   constructor(private readonly eventTypes: EventTypesService) {}
 

@@ -1,0 +1,61 @@
+import { applyDecorators, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Throttle, ThrottlerException, ThrottlerOptions } from '@nestjs/throttler';
+import type { BucketLimit } from './token-bucket';
+import { TokenBucketStorage, ttlOf } from './token-bucket-storage';
+
+const FAILURES_ONLY = 'dukkadee:throttle-failures';
+
+/**
+ * `@Throttle()` for brute-force limits (passwords, client secrets, codes): the named throttlers
+ * count only the failures the handler reports with `FailedAttempts.record(request)`, so an app
+ * refreshing the tokens of thousands of stores is never slowed. While a target (an email, a
+ * client, an address) has failures left, its requests go ahead; once they are used up, the guard
+ * answers 429 with Retry-After before the handler runs.
+ */
+export function ThrottleFailures(throttlers: Parameters<typeof Throttle>[0]) {
+  return applyDecorators(Throttle(throttlers), SetMetadata(FAILURES_ONLY, Object.keys(throttlers)));
+}
+
+/** Whether the handler counts this throttler's failures (ThrottleFailures). */
+export function countsFailures(execution: ExecutionContext, throttler: string): boolean {
+  const names = Reflect.getMetadata(FAILURES_ONLY, execution.getHandler()) as string[] | undefined;
+  return names?.includes(throttler) ?? false;
+}
+
+/**
+ * A failure-counting throttler for ThrottlerModule's list. Unlike the package's named throttlers,
+ * which apply to every route, it applies only where a route declares it, with its limit there.
+ */
+export function failureThrottler(name: string): ThrottlerOptions {
+  return { name, limit: 0, ttl: 1, skipIf: (execution) => !countsFailures(execution, name) };
+}
+
+/** The 429 of a target whose failures are used up; each controller answers it in its format. */
+export class TooManyFailedAttempts extends ThrottlerException {
+  constructor(readonly retryAfter: number) {
+    super(`Too many failed attempts; try again in ${retryAfter} seconds.`);
+  }
+}
+
+/** The buckets a request's failures go to, as the guard found them (key and limit). */
+type Charge = readonly [key: string, limit: BucketLimit];
+
+@Injectable()
+export class FailedAttempts {
+  private readonly charges = new WeakMap<object, Charge[]>();
+
+  constructor(private readonly storage: TokenBucketStorage) {}
+
+  /** Called by the guard for each failure throttler of the request. */
+  expect(request: object, key: string, limit: BucketLimit): void {
+    const charges = this.charges.get(request);
+    if (charges) charges.push([key, limit]);
+    else this.charges.set(request, [[key, limit]]);
+  }
+
+  /** Counts one failure against every target of the request. */
+  async record(request: object): Promise<void> {
+    for (const [key, limit] of this.charges.get(request) ?? [])
+      await this.storage.increment(key, ttlOf(limit), limit.bucket);
+  }
+}
