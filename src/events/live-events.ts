@@ -66,7 +66,12 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
     if (events.length === 0) return;
     const head = events[events.length - 1].sequence;
     this.feeds.get(storeId)?.offer(events, head);
-    this.relay.publish({ storeId, head, events });
+    try {
+      this.relay.publish({ storeId, head, events });
+    } catch (error) {
+      // The change has committed and its caller waits for an answer: the others read the log.
+      this.log.warn('relay-publish', { err: error, storeId }, 'relaying committed events failed');
+    }
   }
 
   /**
@@ -132,7 +137,7 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
   private async pollWhileRelayIsDown(): Promise<void> {
     const { signal } = this.closing;
     while (!signal.aborted) {
-      await sleep(POLL_INTERVAL_MS, undefined, { signal }).catch(() => undefined);
+      await sleep(POLL_INTERVAL_MS, undefined, { signal, ref: false }).catch(() => undefined);
       if (!signal.aborted && !this.relay.connected) await this.catchUpAll();
     }
   }
