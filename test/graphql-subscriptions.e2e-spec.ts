@@ -1,7 +1,7 @@
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { SCOPES } from '../src/common/scopes';
-import { EventBus } from '../src/events/event-bus';
+import { LiveEvents } from '../src/events/live-events';
 import { startTestApp, TestApp } from './support/test-app';
 
 function openClient(
@@ -71,10 +71,7 @@ describe('GraphQL subscriptions', () => {
   const connect = (token: string, onClose?: (code: number) => void) =>
     openClient(app, clients, token, onClose);
 
-  const listeners = () =>
-    (
-      app.running.app.get(EventBus) as unknown as { local: NodeJS.EventEmitter }
-    ).local.listenerCount(store.storeId);
+  const listeners = () => app.running.app.get(LiveEvents).subscriberCount(store.storeId);
 
   it('sends committed events of the store as the event log has them, and detaches on completion', async () => {
     const client = connect(store.key);

@@ -236,9 +236,7 @@ async function startJobs(
   logger: Logger,
   work: { background: boolean; dispatch: boolean },
 ): Promise<void> {
-  await app
-    .get(JobQueue)
-    .start(databaseUrl, (error) => logger.error({ err: error }, 'job queue error'));
+  await app.get(JobQueue).start(databaseUrl, logger);
   await app.get(WebhookQueue).prepare();
   if (work.dispatch) app.get(WebhookDispatcher).start(logger, databaseUrl);
   // Every server process offers to run it; pg-boss gives each daily run to one of them.

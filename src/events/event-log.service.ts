@@ -5,10 +5,10 @@ import { newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
-import { EventBus } from './event-bus';
 import { EventType, visibleEventTypes } from './event-catalog';
 import { EventEnvelope } from './event-envelope';
 import { EventEntity } from './event.entity';
+import { LiveEvents } from './live-events';
 
 /**
  * Called in the transaction that records events, after they are written: the webhook outbox
@@ -39,7 +39,7 @@ export class EventLog {
 
   constructor(
     readonly connection: TransactionalConnection,
-    private readonly bus: EventBus,
+    private readonly live: LiveEvents,
   ) {}
 
   /** Registers a consumer that must see every event in its transaction (the webhook outbox). */
@@ -118,7 +118,8 @@ export class EventLog {
     await manager.getRepository(EventEntity).insert(rows);
     const envelopes = events.map((event) => event.envelope);
     for (const fanOut of this.fanOuts) await fanOut(ctx, manager, envelopes);
-    this.connection.afterCommit(ctx, () => this.bus.publish(envelopes));
+    const committed = rows.map((row) => ({ sequence: row.sequence, event: row.payload }));
+    this.connection.afterCommit(ctx, () => this.live.committed(ctx.requireStore(), committed));
   }
 
   /**

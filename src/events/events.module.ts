@@ -2,10 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
-import { EventBus, InMemoryEventBus } from './event-bus';
+import { EventLogReader } from './event-log-reader';
+import { EventRelay, LocalEventRelay } from './event-relay';
 import { EventsController } from './events.controller';
 import { EventLog } from './event-log.service';
-import { RedisEventBus } from './redis-event-bus';
+import { LiveEvents } from './live-events';
+import { RedisEventRelay } from './redis-event-relay';
 
 /** Global: every service that changes data records its events through the one log. */
 @Global()
@@ -13,20 +15,17 @@ import { RedisEventBus } from './redis-event-bus';
   controllers: [EventsController],
   providers: [
     EventLog,
+    EventLogReader,
+    LiveEvents,
     {
-      provide: EventBus,
+      provide: EventRelay,
       inject: [APP_CONFIG, LOGGER],
-      useFactory: (config: AppConfig, logger: Logger): EventBus => {
-        if (!config.redisUrl) return new InMemoryEventBus();
-        const bus = new RedisEventBus(config.redisUrl, logger);
-        // Redis may come up after the app: live events start flowing once it answers.
-        bus.start().catch((error: unknown) => {
-          logger.warn({ err: error }, 'redis event bus not subscribed');
-        });
-        return bus;
-      },
+      // Redis may come up after the app: the relay connects when it answers, and until then the
+      // live feed reads other instances' events from the log.
+      useFactory: (config: AppConfig, logger: Logger): EventRelay =>
+        config.redisUrl ? new RedisEventRelay(config.redisUrl, logger) : new LocalEventRelay(),
     },
   ],
-  exports: [EventLog, EventBus],
+  exports: [EventLog, LiveEvents],
 })
 export class EventsModule {}

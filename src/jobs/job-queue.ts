@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
+import { RateLimitedLog } from '../observability/rate-limited-log';
 
 /**
  * The platform's durable job queue: pg-boss in the `pgboss` schema of the platform's database.
@@ -11,7 +13,12 @@ import type { EntityManager } from 'typeorm';
 export class JobQueue {
   private instance: PgBoss | undefined;
 
-  async start(databaseUrl: string, onError: (error: Error) => void): Promise<void> {
+  /**
+   * pg-boss reports every failed poll and every error of its pool (whose idle-client errors carry
+   * the `pg` client itself, cancel key included): they go to the log through the error
+   * serializer, at most one line per interval while the database is away.
+   */
+  async start(databaseUrl: string, logger: Logger): Promise<void> {
     if (this.instance) return;
     const boss = new PgBoss({
       connectionString: databaseUrl,
@@ -19,7 +26,8 @@ export class JobQueue {
       max: 4,
       application_name: 'dukkadee-queue',
     });
-    boss.on('error', onError);
+    const log = new RateLimitedLog(logger);
+    boss.on('error', (error) => log.error('job-queue', { err: error }, 'job queue error'));
     await boss.start();
     this.instance = boss;
   }

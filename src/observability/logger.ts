@@ -1,20 +1,27 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
+import { serializeError } from './error-serializer';
 
 /** The application's pino logger, for providers that log structured lines themselves. */
 export const LOGGER = Symbol('LOGGER');
 
-/** One JSON logger for Fastify, Nest and the platform; credentials never reach a log line. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * One JSON logger for Fastify, Nest and the platform; credentials never reach a log line. Errors,
+ * under `err` or `error`, go through the one error serializer, which keeps no client, socket or
+ * request object (a pg client's cancel key, a bearer token in an HTTP client's config).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'dukkadee' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: serializeError, error: serializeError },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.key', '*.secret'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Lets Nest's own messages (bootstrap, route mapping) go through the same pino logger. */

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { TransactionalConnection } from '../database/transactional-connection';
-import { EventBus } from '../events/event-bus';
 import { EventLog } from '../events/event-log.service';
+import type { LiveEvent } from '../events/event-log-reader';
+import { LiveEvents } from '../events/live-events';
 import { OrdersService } from '../orders/orders.service';
 import { StoresService } from '../platform/stores.service';
 import { SyncChangesService } from '../sync/sync-changes.service';
@@ -38,7 +40,7 @@ export class SyncAgent {
     private readonly push: SyncLoop,
     private readonly pull: SyncLoop,
     private readonly platformEvents: PlatformEvents,
-    private readonly bus: EventBus,
+    private readonly live: LiveEvents,
     readonly metrics: AgentMetrics,
   ) {}
 
@@ -94,7 +96,7 @@ export class SyncAgent {
       logger,
       metrics,
     );
-    return new SyncAgent(store, push, pull, platformEvents, context.get(EventBus), metrics);
+    return new SyncAgent(store, push, pull, platformEvents, context.get(LiveEvents), metrics);
   }
 
   async start(options: { metricsPort?: number } = {}): Promise<void> {
@@ -125,7 +127,14 @@ export class SyncAgent {
    * and, with REDIS_URL, the local server's) are pushed at once rather than at the next poll.
    */
   private async wakePushOnLocalChanges(signal: AbortSignal): Promise<void> {
-    for await (const event of this.bus.events(this.store.id, signal)) {
+    let events: AsyncIterable<LiveEvent> | undefined;
+    while (!events && !signal.aborted) {
+      // The local database may be away at this moment; the push loop polls meanwhile.
+      events = await this.live.subscribe(this.store.id, { signal }).catch(() => undefined);
+      if (!events) await sleep(1_000, undefined, { signal }).catch(() => undefined);
+    }
+    if (!events) return;
+    for await (const { event } of events) {
       const resource = resourceOfEvent(event.type);
       if (resource && (PUSHED_RESOURCES as readonly string[]).includes(resource)) this.push.wake();
     }

@@ -72,10 +72,12 @@ export class SyncChangesService {
     const page = rows.slice(0, query.limit);
     const changes = page.map(toChange);
     // A page that is not full covered everything up to the newest change this reader can see.
+    // Each statement has its own snapshot (READ COMMITTED), so the page may reach past `last`.
+    const lastOnPage = page.length > 0 ? Number(page[page.length - 1].sequence) : 0;
     const reached =
       hasMore || page.length === query.limit
-        ? Number(page[page.length - 1].sequence)
-        : Math.max(after, Number(last ?? 0));
+        ? lastOnPage
+        : Math.max(after, Number(last ?? 0), lastOnPage);
     return { changes, nextCursor: encodeCursor([reached]), hasMore };
   }
 }

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { RunningApplication, startApplication } from '../../src/app/application';
 import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/observability/logger';
 import { createTestDatabase } from './test-database';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
@@ -88,7 +88,8 @@ export async function startTestApp(
       done();
     },
   });
-  const logger = pino({ level: 'info' }, sink);
+  // The production logger (its serializers and redaction), writing to the lines tests read.
+  const logger = createLogger('info', sink);
   const sql = new SqlRecorder();
   const running = await startApplication(config, {
     onboarding: options.onboarding ?? false,
