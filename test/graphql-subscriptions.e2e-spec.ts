@@ -238,10 +238,7 @@ describe('GraphQL subscriptions and the cost bucket', () => {
       await until(
         () =>
           subscription.errors.length > 0 ||
-          (
-            app.running.app.get(EventBus) as unknown as { local: NodeJS.EventEmitter }
-          ).local.listenerCount(store.storeId) ===
-            accepted.length + 1,
+          app.running.app.get(LiveEvents).subscriberCount(store.storeId) === accepted.length + 1,
       );
       if (subscription.errors.length > 0) refused = subscription;
       else accepted.push(subscription);
@@ -271,8 +268,8 @@ describe('GraphQL subscriptions and the cost bucket', () => {
     const store = await app.createStore([...SCOPES]);
     const client = openClient(app, clients, store.key);
     const subscription = subscribe(client, 'subscription { events { id } }');
-    const bus = app.running.app.get(EventBus) as unknown as { local: NodeJS.EventEmitter };
-    await until(() => bus.local.listenerCount(store.storeId) === 1);
+    const live = app.running.app.get(LiveEvents);
+    await until(() => live.subscriberCount(store.storeId) === 1);
     const query = await app.request('POST', '/graphql', {
       token: store.key,
       body: { query: '{ __typename }' },
