@@ -55,14 +55,16 @@ describe('one schema per store', () => {
     for (const [row] of paths) expect(row.path).not.toMatch(/store_/);
   });
 
-  it("selects the store's schema in the transaction's first statement, from the credential's store", async () => {
+  it("selects the store's schema and the timeouts in the transaction's first statement, from the credential's store", async () => {
     const { key, storeId, keyId } = await app.createStore(['read_products']);
     await app.request('GET', '/v1/products', { token: key }); // resolves and caches the key
     app.sql.statements.length = 0;
     await app.request('GET', '/v1/products', { token: key });
     const [first, ...rest] = app.sql.statements.filter((sql) => !sql.includes('last_used_at'));
     expect(first).toBe(
-      `BEGIN READ ONLY; SELECT set_config('search_path', '${storeId}', true), platform.api_key_active('${keyId}') AS active`,
+      `BEGIN READ ONLY; SELECT set_config('search_path', '${storeId}', true), ` +
+        `set_config('statement_timeout', '5000', true), set_config('lock_timeout', '2000', true), ` +
+        `platform.api_key_active('${keyId}') AS active`,
     );
     expect(rest.at(-1)).toBe('COMMIT');
     expect(rest.slice(0, -1).every((sql) => sql.startsWith('SELECT'))).toBe(true);

@@ -23,6 +23,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { DatabaseState } from '../database/database-state';
 import { MigrationRunner } from '../database/migration-runner';
 import { TransactionalConnection } from '../database/transactional-connection';
+import { reportDatabaseFaults } from '../observability/database-fault-report';
 import { HealthController } from '../observability/health.controller';
 import { Metrics } from '../observability/metrics';
 import { LOGGER } from '../observability/logger';
@@ -58,7 +59,15 @@ export class CoreModule {
         { provide: DatabaseState, useValue: dependencies.databaseState },
         { provide: Metrics, useValue: dependencies.metrics },
         { provide: LOGGER, useValue: dependencies.logger },
-        TransactionalConnection,
+        {
+          provide: TransactionalConnection,
+          useFactory: () =>
+            new TransactionalConnection(
+              dependencies.dataSource,
+              dependencies.config.databaseLimits,
+              reportDatabaseFaults(dependencies.metrics, dependencies.logger),
+            ),
+        },
       ],
       exports: [
         APP_CONFIG,

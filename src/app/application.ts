@@ -96,6 +96,7 @@ export async function startApplication(
       closing.abort();
       await stopJobs(app);
       await app.close();
+      await databaseState.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await database.stop();
     },
@@ -166,6 +167,7 @@ async function openCore(
   const dataSource = createDataSource({
     url: database.url,
     poolSize: config.databasePoolSize,
+    poolWaitMs: config.databaseLimits.poolWaitMs,
     logger: options.sqlLogger,
   });
   const migrations = new MigrationRunner(dataSource, platformMigrations, storeMigrations);
@@ -174,7 +176,7 @@ async function openCore(
     database,
     dataSource,
     migrations,
-    databaseState: new DatabaseState(dataSource),
+    databaseState: new DatabaseState(dataSource, database.url),
     metrics: new Metrics(dataSource),
     logger,
   };
@@ -214,6 +216,7 @@ export async function openPlatformContext(
       async close() {
         await stopJobs(context);
         await context.close();
+        await core.databaseState.close();
         await core.dataSource.destroy();
         await core.database.stop();
       },

@@ -21,6 +21,16 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+  DATABASE_POOL_WAIT_MS: positiveInt.max(60_000).default(2000),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.max(3_600_000).default(5000),
+  DATABASE_LOCK_TIMEOUT_MS: positiveInt.max(3_600_000).default(2000),
+  DATABASE_STORE_POOL_SHARE: z.coerce
+    .number()
+    .gt(0, 'must be above 0')
+    .max(1, 'must be at most 1 (the whole pool)')
+    .default(0.25),
+  DATABASE_STORE_QUEUE_WAIT_MS: positiveInt.max(60_000).default(2000),
+  DATABASE_STORE_QUEUE_LENGTH: positiveInt.max(100_000).default(200),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -65,6 +75,8 @@ export interface AppConfig {
   /** Absent means: start the embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl?: string;
   readonly databasePoolSize: number;
+  /** What keeps one store from taking the database from the others. */
+  readonly databaseLimits: DatabaseLimits;
   readonly redisUrl?: string;
   readonly platformAdminToken: string;
   readonly publicUrl: string;
@@ -86,6 +98,19 @@ export interface AppConfig {
   /** Only the operations of that file are accepted. */
   readonly graphqlAllowlist: boolean;
   readonly dataDir: string;
+}
+
+export interface DatabaseLimits {
+  /** How long a transaction waits for a pooled connection before `503 service_busy`. */
+  readonly poolWaitMs: number;
+  /** Every transaction's `statement_timeout` and `lock_timeout`. */
+  readonly statementTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  /** Pooled connections one store's transactions may hold at once. */
+  readonly connectionsPerStore: number;
+  /** How long, and how many, of one store's transactions may wait for one of its connections. */
+  readonly storeQueueWaitMs: number;
+  readonly storeQueueLength: number;
 }
 
 /**
@@ -127,6 +152,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    databaseLimits: {
+      poolWaitMs: values.DATABASE_POOL_WAIT_MS,
+      statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: values.DATABASE_LOCK_TIMEOUT_MS,
+      connectionsPerStore: Math.max(
+        1,
+        Math.round(values.DATABASE_POOL_SIZE * values.DATABASE_STORE_POOL_SHARE),
+      ),
+      storeQueueWaitMs: values.DATABASE_STORE_QUEUE_WAIT_MS,
+      storeQueueLength: values.DATABASE_STORE_QUEUE_LENGTH,
+    },
     redisUrl: values.REDIS_URL,
     platformAdminToken:
       values.PLATFORM_ADMIN_TOKEN ??

@@ -26,6 +26,8 @@ export const ENTITIES = [
 export interface DataSourceOptions {
   readonly url: string;
   readonly poolSize: number;
+  /** How long a caller waits for a connection (pool full, or the server slow to accept). */
+  readonly poolWaitMs?: number;
   /** Observes every statement (tests count them to catch N+1 queries). */
   readonly logger?: TypeOrmLogger;
 }
@@ -46,7 +48,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     extra: {
       max: options.poolSize,
       application_name: 'dukkadee',
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: options.poolWaitMs ?? 5000,
     },
   });
 }

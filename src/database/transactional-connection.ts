@@ -4,6 +4,15 @@ import type { PoolClient, QueryResult } from 'pg';
 import { invalidCredential } from '../common/errors/credential-errors';
 import { isId } from '../common/ids';
 import { RequestContext, revocableCredentialId } from '../common/request-context';
+import type { DatabaseLimits } from '../config/config';
+import {
+  busyError,
+  DatabaseFault,
+  DatabaseFaultListener,
+  isPoolTimeout,
+  timeoutFault,
+} from './database-faults';
+import { BulkheadFull, StoreBulkhead } from './store-bulkhead';
 import { storeSchemaName } from './store-schema';
 
 export interface TransactionOptions {
@@ -12,7 +21,22 @@ export interface TransactionOptions {
    * caller is answered without waiting for COMMIT, which saves a round trip per read request.
    */
   readonly readOnly?: boolean;
+  /**
+   * Overrides the `statement_timeout` of the limits for this transaction: for bulk work (the
+   * retention job's deletes) that legitimately runs longer than any request may.
+   */
+  readonly statementTimeoutMs?: number;
 }
+
+/** Without configuration (the bench's bare server): no compartments, PostgreSQL's own timeouts off. */
+const UNLIMITED: DatabaseLimits = {
+  poolWaitMs: 5000,
+  statementTimeoutMs: 0,
+  lockTimeoutMs: 0,
+  connectionsPerStore: Number.MAX_SAFE_INTEGER,
+  storeQueueWaitMs: 0,
+  storeQueueLength: 0,
+};
 
 interface OpenTransaction {
   readonly manager: EntityManager;
@@ -26,13 +50,33 @@ interface OpenTransaction {
  * store's schema: `search_path` is set with `set_config(…, true)`, which lasts until the end of
  * the transaction, so it never leaks to the next user of a pooled connection and works behind
  * PgBouncer in transaction mode. A service method joins the transaction its context already has.
+ *
+ * One store cannot take the database from the others: its transactions enter the store's
+ * compartment of the pool (StoreBulkhead) before taking a connection, and every transaction runs
+ * with a `statement_timeout` and a `lock_timeout`, so a locked table or a crawling query holds a
+ * bounded number of connections for a bounded time. What cannot be served in time answers
+ * `503 service_busy` with `Retry-After`, and the listener counts and logs it.
  */
 @Injectable()
 export class TransactionalConnection {
   private readonly open = new WeakMap<RequestContext, OpenTransaction>();
   private readonly revokedCredentials: ((credentialId: string) => void)[] = [];
+  private readonly bulkhead: StoreBulkhead | undefined;
 
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly limits: DatabaseLimits = UNLIMITED,
+    private readonly onFault: DatabaseFaultListener = () => undefined,
+  ) {
+    this.bulkhead =
+      limits.connectionsPerStore === UNLIMITED.connectionsPerStore
+        ? undefined
+        : new StoreBulkhead({
+            connectionsPerStore: limits.connectionsPerStore,
+            queuePerStore: limits.storeQueueLength,
+            waitMs: limits.storeQueueWaitMs,
+          });
+  }
 
   async run<T>(
     ctx: RequestContext,
@@ -41,8 +85,22 @@ export class TransactionalConnection {
   ): Promise<T> {
     const current = this.open.get(ctx);
     if (current) return work(current.manager);
+    const leave = await this.enterCompartment(ctx);
     const runner = this.dataSource.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
+    let client: PoolClient;
+    try {
+      client = (await runner.connect()) as PoolClient;
+    } catch (error) {
+      leave();
+      throw this.poolFault(error, ctx);
+    }
+    const release = async () => {
+      try {
+        await runner.release();
+      } finally {
+        leave();
+      }
+    };
     const afterCommit: OpenTransaction['afterCommit'] = [];
     const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
     let result: T;
@@ -56,24 +114,57 @@ export class TransactionalConnection {
     } catch (error) {
       this.open.delete(ctx);
       await this.send(client, 'ROLLBACK').catch(() => undefined);
-      await runner.release();
-      throw error;
+      await release();
+      throw this.timeoutFault(error, ctx);
     }
     this.open.delete(ctx);
     if (options.readOnly) {
       // Nothing to make durable: answer now and let COMMIT return the connection afterwards.
       void this.send(client, 'COMMIT')
         .catch(() => undefined)
-        .finally(() => runner.release());
+        .finally(() => release());
       return result;
     }
     try {
       await this.send(client, 'COMMIT');
+    } catch (error) {
+      throw this.timeoutFault(error, ctx);
     } finally {
-      await runner.release();
+      await release();
     }
     for (const callback of afterCommit) await callback();
     return result;
+  }
+
+  /** Waits for a connection of the context's store's compartment; platform work has none. */
+  private async enterCompartment(ctx: RequestContext): Promise<() => void> {
+    if (!this.bulkhead || !ctx.storeId) return () => undefined;
+    try {
+      return await this.bulkhead.enter(ctx.storeId);
+    } catch (error) {
+      if (error instanceof BulkheadFull) throw this.refuse(error.refusal, ctx);
+      throw error;
+    }
+  }
+
+  /**
+   * pg-pool says the same "timeout exceeded" whether every connection was in use or the server
+   * did not accept a new one in time: a full pool is busy, anything else is unreachable.
+   */
+  private poolFault(error: unknown, ctx: RequestContext): unknown {
+    if (!isPoolTimeout(error)) return error;
+    const pool = (this.dataSource.driver as unknown as { master?: PoolFigures }).master;
+    return pool && pool.totalCount >= pool.options.max ? this.refuse('pool_timeout', ctx) : error;
+  }
+
+  private timeoutFault(error: unknown, ctx: RequestContext): unknown {
+    const fault = timeoutFault(error);
+    return fault ? this.refuse(fault, ctx) : error;
+  }
+
+  private refuse(fault: DatabaseFault, ctx: RequestContext): Error {
+    this.onFault(fault, ctx.storeId);
+    return busyError(fault);
   }
 
   /** Statements sent on the raw client are reported to TypeORM's logger like all others. */
@@ -97,7 +188,15 @@ export class TransactionalConnection {
     // Platform contexts get the platform schema on their path, so store tables are unreachable.
     const schema = ctx.storeId ? storeSchemaName(ctx.storeId) : 'platform';
     const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
-    const setPath = `SELECT set_config('search_path', ${client.escapeLiteral(schema)}, true)`;
+    // Integers from the configuration, written as literals for the simple query protocol.
+    const statementTimeout = Math.trunc(
+      options.statementTimeoutMs ?? this.limits.statementTimeoutMs,
+    );
+    const lockTimeout = Math.trunc(this.limits.lockTimeoutMs);
+    const setPath =
+      `SELECT set_config('search_path', ${client.escapeLiteral(schema)}, true), ` +
+      `set_config('statement_timeout', '${statementTimeout}', true), ` +
+      `set_config('lock_timeout', '${lockTimeout}', true)`;
     const credentialId = revocableCredentialId(ctx.actor);
     if (credentialId === undefined) {
       await this.send(client, `${begin}; ${setPath}`);
@@ -155,6 +254,11 @@ export class TransactionalConnection {
     if (!current) throw new Error('No transaction is open for this request context');
     current.afterCommit.push(callback);
   }
+}
+
+interface PoolFigures {
+  readonly totalCount: number;
+  readonly options: { readonly max: number };
 }
 
 /**

@@ -98,7 +98,8 @@ export class RetentionService {
     return purged;
   }
 
-  @Transactional()
+  // Bulk deletes may run far longer than any request's statement may.
+  @Transactional({ statementTimeoutMs: 10 * 60_000 })
   async purgeStore(ctx: RequestContext): Promise<{ events: number; idempotencyKeys: number }> {
     const manager = this.connection.manager(ctx);
     const [, events] = await manager.query(

@@ -52,6 +52,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly databaseRefusals = new Counter({
+    name: 'db_refusals_total',
+    help: 'Transactions answered 503 service_busy, by reason: store_queue_full, store_queue_timeout, pool_timeout, statement_timeout, lock_timeout',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor(dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     const pool = () =>

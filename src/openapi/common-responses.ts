@@ -95,7 +95,8 @@ const PROBLEM_DESCRIPTIONS: Record<string, string> = {
   '429':
     'The credential’s rate-limit bucket for this store is empty (rate_limited); retry after Retry-After seconds',
   '500': 'Unexpected error (internal_error); quote the requestId',
-  '503': 'Starting or database unreachable (service_unavailable); retry after Retry-After',
+  '503':
+    'Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After',
 };
 
 /** Idempotency-Key on store POSTs (the interceptor's rule); If-Match comes from the IfMatch decorator. */

@@ -1420,7 +1420,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "bad_request" | "url_not_allowed" | "unauthenticated" | "insufficient_scope" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "idempotency_key_in_use" | "insufficient_inventory" | "invalid_state_transition" | "version_conflict" | "cursor_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "batch_id_reused" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "bad_request" | "url_not_allowed" | "unauthenticated" | "insufficient_scope" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "already_exists" | "idempotency_key_in_use" | "insufficient_inventory" | "invalid_state_transition" | "version_conflict" | "cursor_expired" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "batch_id_reused" | "rate_limited" | "internal_error" | "service_unavailable" | "service_busy";
             /** @description Also in the X-Request-Id header */
             requestId: string;
             /** @description Every invalid field, for invalid input */
@@ -2078,7 +2078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -2162,7 +2162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2277,7 +2277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2360,7 +2360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2450,7 +2450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2577,7 +2577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -2669,7 +2669,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2787,7 +2787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2914,7 +2914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -2955,7 +2955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_public_max_age_3600"];
@@ -3050,7 +3050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3145,7 +3145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3240,7 +3240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3323,7 +3323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3408,7 +3408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3525,7 +3525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3603,7 +3603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -3718,7 +3718,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_no_store"];
@@ -3801,7 +3801,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -3892,7 +3892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -4009,7 +4009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -4099,7 +4099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -4191,7 +4191,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -4314,7 +4314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -4504,7 +4504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -4641,7 +4641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -4811,7 +4811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -5019,7 +5019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -5147,7 +5147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -5337,7 +5337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -5474,7 +5474,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -5644,7 +5644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -5852,7 +5852,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -6042,7 +6042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -6171,7 +6171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -6361,7 +6361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -6498,7 +6498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -6725,7 +6725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -6951,7 +6951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -7177,7 +7177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -7303,7 +7303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -7493,7 +7493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -7630,7 +7630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -7800,7 +7800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8008,7 +8008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8217,7 +8217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8425,7 +8425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8569,7 +8569,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8695,7 +8695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8904,7 +8904,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -8960,7 +8960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -9078,7 +9078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -9268,7 +9268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -9395,7 +9395,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -9532,7 +9532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -9740,7 +9740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -9859,7 +9859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -10030,7 +10030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     /** @description Size of the credential’s bucket for this store */
@@ -10079,7 +10079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -10122,7 +10122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -10251,7 +10251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
@@ -10408,7 +10408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Starting or database unreachable (service_unavailable); retry after Retry-After */
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
