@@ -9,9 +9,9 @@ import {
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { TransactionalConnection } from '../../database/transactional-connection';
-import { DomainError, ErrorCode } from '../errors/domain-error';
-import { RequestContext } from '../request-context';
+import { TransactionalConnection } from '../database/transactional-connection';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { RequestContext } from '../common/request-context';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const KEPT_FOR = "interval '24 hours'";
