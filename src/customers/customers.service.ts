@@ -42,6 +42,15 @@ export class CustomersService {
     return serializeCustomer(await this.find(ctx, customerId));
   }
 
+  /** Whether the store has this customer (an order's `customerId`). */
+  @Transactional({ readOnly: true })
+  async exists(ctx: RequestContext, customerId: string): Promise<boolean> {
+    return (
+      isId(customerId, 'cus') &&
+      this.connection.repository(ctx, CustomerEntity).existsBy({ id: customerId })
+    );
+  }
+
   /** Several customers in one statement (GraphQL's order → customer loader); missing ids are absent. */
   @Transactional({ readOnly: true })
   async getMany(
