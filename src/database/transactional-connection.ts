@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntityTarget,
+  FindOptionsWhere,
+  ObjectLiteral,
+  Repository,
+} from 'typeorm';
 import type { PoolClient, QueryResult } from 'pg';
 import { invalidCredential } from '../common/errors/credential-errors';
-import { isId } from '../common/ids';
+import { DomainError } from '../common/errors/domain-error';
+import { versionConflict } from '../common/http/if-match.decorator';
+import { IdPrefix, isId } from '../common/ids';
 import { RequestContext, revocableCredentialId } from '../common/request-context';
 import { storeSchemaName } from './store-schema';
 
@@ -12,6 +21,20 @@ export interface TransactionOptions {
    * caller is answered without waiting for COMMIT, which saves a round trip per read request.
    */
   readonly readOnly?: boolean;
+}
+
+/** How `getEntityOrThrow` finds a resource and what it checks. */
+export interface EntityLookup<Entity> {
+  /** The id's type prefix (`prod`): an id of another form is not found, without a query. */
+  readonly prefix: IdPrefix;
+  /** The resource as the 404 names it (`No such product.`). */
+  readonly name: string;
+  /** Lock the row until the transaction ends (`FOR UPDATE`), to change it. */
+  readonly lock?: boolean;
+  /** The version the client read (If-Match, GraphQL `expectedVersion`); another is a 412. */
+  readonly expectedVersion?: number;
+  /** Further conditions, such as the store of a row in a platform table. */
+  readonly where?: FindOptionsWhere<Entity>;
 }
 
 interface OpenTransaction {
@@ -137,6 +160,31 @@ export class TransactionalConnection {
     entity: EntityTarget<Entity>,
   ): Repository<Entity> {
     return this.manager(ctx).getRepository(entity);
+  }
+
+  /**
+   * The one way to load a resource by the id a client gave, in the context's transaction (and so
+   * its store): an id of the wrong form and a row that is not there (another store's included)
+   * are both `not_found`; with `lock` the row stays locked until the transaction ends, so a
+   * version checked here cannot change before the write; a stale `expectedVersion` is
+   * `version_conflict` with the current version.
+   */
+  async getEntityOrThrow<Entity extends { id: string; version: number }>(
+    ctx: RequestContext,
+    entity: EntityTarget<Entity>,
+    id: string,
+    lookup: EntityLookup<Entity>,
+  ): Promise<Entity> {
+    const found = isId(id, lookup.prefix)
+      ? await this.repository(ctx, entity).findOne({
+          where: { ...lookup.where, id } as FindOptionsWhere<Entity>,
+          ...(lookup.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
+      : null;
+    if (!found) throw DomainError.notFound(lookup.name);
+    if (lookup.expectedVersion !== undefined && lookup.expectedVersion !== found.version)
+      throw versionConflict(found.version);
+    return found;
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { versionConflict } from '../common/http/if-match.decorator';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -170,15 +169,12 @@ export class OrdersService {
     expectedVersion: number | undefined,
   ): Promise<OrderResource> {
     const manager = this.connection.manager(ctx);
-    const order = isId(orderId, 'ord')
-      ? await manager.findOne(OrderEntity, {
-          where: { id: orderId },
-          lock: { mode: 'pessimistic_write' },
-        })
-      : null;
-    if (!order) throw DomainError.notFound('order');
-    if (expectedVersion !== undefined && expectedVersion !== order.version)
-      throw versionConflict(order.version);
+    const order = await this.connection.getEntityOrThrow(ctx, OrderEntity, orderId, {
+      prefix: 'ord',
+      name: 'order',
+      lock: true,
+      expectedVersion,
+    });
     const next = applyTransition(order, transition);
     if (transition === 'cancel')
       await this.inventory.restore(
