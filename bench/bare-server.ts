@@ -37,8 +37,11 @@ import { createLogger, LOGGER } from '../src/observability/logger';
 
 /** Every method runs on the data source's manager: one pooled connection per statement. */
 class DirectConnection extends TransactionalConnection {
-  override run<T>(_ctx: RequestContext, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return work(this.dataSource.manager);
+  override run<T>(
+    ctx: RequestContext,
+    work: (manager: EntityManager, ctx: RequestContext) => Promise<T>,
+  ): Promise<T> {
+    return work(this.dataSource.manager, ctx);
   }
 
   override manager(): EntityManager {

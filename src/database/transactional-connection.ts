@@ -48,7 +48,8 @@ interface OpenTransaction {
  * Binds a database transaction to a request context. A store context's transaction sees only its
  * store's schema: `search_path` is set with `set_config(…, true)`, which lasts until the end of
  * the transaction, so it never leaks to the next user of a pooled connection and works behind
- * PgBouncer in transaction mode. A service method joins the transaction its context already has.
+ * PgBouncer in transaction mode. A service method joins the transaction its context is bound to;
+ * a context with none gets a transaction bound to a copy of it (`run`), never to itself.
  */
 @Injectable()
 export class TransactionalConnection {
@@ -57,32 +58,41 @@ export class TransactionalConnection {
 
   constructor(readonly dataSource: DataSource) {}
 
+  /**
+   * Runs `work` in the transaction of `ctx`: the one `ctx` is bound to, or else a new one bound
+   * to a copy of `ctx`, which `work` receives. Only calls made with that copy join it, so two
+   * concurrent calls sharing one context (parallel GraphQL root fields, a DataLoader batch beside
+   * a mutation) each get their own transaction, and neither can join the other's, let alone
+   * after it committed. `work` must use the context it is given, never the outer one (as with
+   * Vendure's `withTransaction`).
+   */
   async run<T>(
     ctx: RequestContext,
-    work: (manager: EntityManager) => Promise<T>,
+    work: (manager: EntityManager, ctx: RequestContext) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
     const current = this.open.get(ctx);
-    if (current) return work(current.manager);
+    if (current) return work(current.manager, ctx);
+    const bound = ctx.copy();
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     const afterCommit: OpenTransaction['afterCommit'] = [];
     const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
     let result: T;
     try {
-      await this.begin(client, ctx, options);
+      await this.begin(client, bound, options);
       // TypeORM must see the transaction as ours, or `save()` would open (and commit) its own.
       (runner as { isTransactionActive: boolean }).isTransactionActive = true;
-      this.open.set(ctx, { manager: runner.manager, beforeCommit, afterCommit });
-      result = await work(runner.manager);
+      this.open.set(bound, { manager: runner.manager, beforeCommit, afterCommit });
+      result = await work(runner.manager, bound);
       for (const flush of beforeCommit.values()) await flush();
     } catch (error) {
-      this.open.delete(ctx);
+      this.open.delete(bound);
       await this.send(client, 'ROLLBACK').catch(() => undefined);
       await runner.release();
       throw error;
     }
-    this.open.delete(ctx);
+    this.open.delete(bound);
     if (options.readOnly) {
       // Nothing to make durable: answer now and let COMMIT return the connection afterwards.
       void this.send(client, 'COMMIT')
@@ -207,7 +217,8 @@ export class TransactionalConnection {
 
 /**
  * Declares that a service method runs in the transaction of its first argument, the request
- * context, joining the one already open or starting one bound to the context's store.
+ * context, joining the one that context is bound to or starting one for the context's store; the
+ * method then receives the context bound to it, and hands that on to the services it calls.
  */
 export function Transactional(options: TransactionOptions = {}) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any method whose first argument is the context
@@ -222,7 +233,11 @@ export function Transactional(options: TransactionOptions = {}) {
       ctx: RequestContext,
       ...args: unknown[]
     ) {
-      return this.connection.run(ctx, () => method.call(this, ctx, ...args), options);
+      return this.connection.run(
+        ctx,
+        (_manager, bound) => method.call(this, bound, ...args),
+        options,
+      );
     } as M;
   };
 }
