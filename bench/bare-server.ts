@@ -30,15 +30,18 @@ import { MAX_BODY_BYTES } from '../src/common/http/strict-json';
 import { RequestContext } from '../src/common/request-context';
 import { StrictValidationPipe } from '../src/common/validation/validation.pipe';
 import { APP_CONFIG, AppConfig, loadConfig } from '../src/config/config';
-import { ENTITIES } from '../src/database/data-source';
+import { registeredEntities } from '../src/database/database.module';
 import { storeSchemaName } from '../src/database/store-schema';
 import { TransactionalConnection } from '../src/database/transactional-connection';
 import { createLogger, LOGGER } from '../src/observability/logger';
 
 /** Every method runs on the data source's manager: one pooled connection per statement. */
 class DirectConnection extends TransactionalConnection {
-  override run<T>(_ctx: RequestContext, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return work(this.dataSource.manager);
+  override run<T>(
+    ctx: RequestContext,
+    work: (manager: EntityManager, ctx: RequestContext) => Promise<T>,
+  ): Promise<T> {
+    return work(this.dataSource.manager, ctx);
   }
 
   override manager(): EntityManager {
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: config.databaseUrl,
-    entities: ENTITIES,
+    entities: registeredEntities(),
     synchronize: false,
     migrationsRun: false,
     logging: false,

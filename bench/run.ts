@@ -23,7 +23,8 @@
  * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,bare,raw"; "all" adds the
  * attribution targets bare-tx and full-nolog), BENCH_BEFORE (a git ref, e.g. HEAD~1: adds the
  * target "before", the full app built from that commit, and the ratio full/before, so that a
- * change is measured against the commit before it in the same run), BENCH_SECTIONS (default
+ * change is measured against the commit before it in the same run), BENCH_APP_ENV
+ * ("NAME=value,…": environment every server under test gets on top of the bench's), BENCH_SECTIONS (default
  * "http,graphql,webhooks,oauth": the autocannon tables, the GraphQL section, the webhook section
  * and the OAuth section; startup and memory are always measured).
  * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
@@ -130,6 +131,14 @@ const SETTINGS = {
     pauseMs: 200,
   } satisfies OAuthSettings,
 } as const;
+
+/** BENCH_APP_ENV ("NAME=value,NAME=value"): settings every server under test gets on top. */
+const APP_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  (process.env.BENCH_APP_ENV ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 /** BENCH_SECTIONS: what runs besides the startup and memory figures. */
 const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks,oauth');
@@ -770,6 +779,7 @@ function appEnvironment(
     // The benchmark measures throughput, not the rate limiter's refusals.
     RATE_LIMIT_BUCKET: '1000000000',
     RATE_LIMIT_REFILL_PER_SECOND: '1000000000',
+    ...APP_ENV,
   };
 }
 

@@ -7,7 +7,7 @@ import {
   generateOpenApiDocument,
   serializeJsonContract,
   serializeOpenApiDocument,
-} from '../src/openapi/generate';
+} from '../src/app/contracts';
 import { generateSdkTypes, SDK_TYPES_FILE } from './sdk-types';
 
 /**

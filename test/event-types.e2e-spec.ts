@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCOPES } from '../src/common/scopes';
 import { EVENT_TYPES } from '../src/events/event-catalog';
-import { generateEventTypes, serializeJsonContract } from '../src/openapi/generate';
+import { generateEventTypes, serializeJsonContract } from '../src/app/contracts';
 import { EventSchemaValidator, eventSchemaValidator } from './support/event-schemas';
 import { startTestApp, TestApp } from './support/test-app';
 

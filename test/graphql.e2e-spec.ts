@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSchema } from 'graphql';
 import { SCOPES } from '../src/common/scopes';
-import { generateGraphqlSchema } from '../src/openapi/generate';
+import { generateGraphqlSchema } from '../src/app/contracts';
 import { HttpResponse, startTestApp, TestApp } from './support/test-app';
 
 /** GraphQL over the same services, credentials and scopes as REST. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from '@readme/openapi-parser';
 import { AUTHORIZATION_PARAMETERS } from '../src/oauth/authorization-request';
-import { generateOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/generate';
+import { generateOpenApiDocument, serializeOpenApiDocument } from '../src/app/contracts';
 import { registeredRoutes } from './support/fastify-routes';
 import { checkedInDocument, operationsOf } from './support/openapi-document';
 import { startTestApp, TestApp } from './support/test-app';

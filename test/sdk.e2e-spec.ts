@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateSdkTypes, SDK_TYPES_FILE } from '../scripts/sdk-types';
 import { SCOPES } from '../src/common/scopes';
-import { generateEventTypes, generateOpenApiDocument } from '../src/openapi/generate';
+import { generateEventTypes, generateOpenApiDocument } from '../src/app/contracts';
 import {
   DukkadeeClient,
   DukkadeeClientOptions,

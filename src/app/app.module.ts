@@ -15,13 +15,15 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersModule } from '../orders/orders.module';
 import { EventsModule } from '../events/events.module';
 import { ProblemFilter } from '../common/errors/problem.filter';
+import { addErrorTranslator } from '../common/errors/to-domain-error';
 import { ETagInterceptor } from '../common/http/etag.interceptor';
-import { IdempotencyInterceptor } from '../common/http/idempotency.interceptor';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { PageLinkInterceptor } from '../common/http/page-link.interceptor';
 import { StrictValidationPipe } from '../common/validation/validation.pipe';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DatabaseState } from '../database/database-state';
 import { MigrationRunner } from '../database/migration-runner';
+import { translatePostgresError } from '../database/postgres-errors';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { reportDatabaseFaults } from '../observability/database-fault-report';
 import { HealthController } from '../observability/health.controller';
@@ -89,6 +91,8 @@ export class AppModule {
   }
 
   static forRoot(dependencies: CoreDependencies): DynamicModule {
+    // REST problems and GraphQL errors answer PostgreSQL failures the database layer recognises.
+    addErrorTranslator(translatePostgresError);
     return {
       module: AppModule,
       imports: [

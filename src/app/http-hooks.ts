@@ -3,13 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { problemFromDomainError } from '../common/errors/problem';
 import { sendProblem } from '../common/errors/problem-responder';
-import type { DatabaseState } from '../database/database-state';
+import { ALWAYS_SERVED, type DatabaseState } from '../database/database-state';
 import type { Metrics } from '../observability/metrics';
 import { newRequestId } from '../observability/request-id';
 import { cacheControlOf, DEFAULT_CACHE_CONTROL } from '../common/http/response-headers';
-
-/** Answered while the platform starts: probes must see it alive, and metrics show why it is slow. */
-export const ALWAYS_SERVED = /^\/(health\/|metrics)/;
 
 /**
  * Fastify-level hooks that wrap every request, matched or not: a 503 while the database is not

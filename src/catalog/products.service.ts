@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, Not } from 'typeorm';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
@@ -7,7 +7,6 @@ import { RequestContext } from '../common/request-context';
 import { violatedUniqueConstraint } from '../database/postgres-errors';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { EventLog } from '../events/event-log.service';
-import { versionConflict } from '../common/http/if-match.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
 import { UpdateProductDto, UpdateVariantDto } from './dto/update-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.query';
@@ -76,11 +75,11 @@ export class ProductsService {
         version: 1,
       }),
     );
-    await this.assertUnique(
-      ctx,
-      product.handle,
-      variants.map((variant) => variant.sku),
-    );
+    const taken = await this.uniquenessErrors(ctx, {
+      handle: product.handle,
+      skus: variants.map((variant) => variant.sku),
+    });
+    if (taken.length > 0) throw uniqueConflict(taken);
     try {
       await manager.insert(ProductEntity, product);
       await manager.insert(VariantEntity, variants);
@@ -115,20 +114,16 @@ export class ProductsService {
     const manager = this.connection.manager(ctx);
     const product = await this.lockProduct(ctx, productId, expectedVersion);
     const errors: FieldError[] = [];
-    if (
-      input.handle !== undefined &&
-      input.handle !== product.handle &&
-      (await manager.existsBy(ProductEntity, { handle: input.handle }))
-    ) {
-      errors.push({
-        path: 'handle',
-        code: 'already_exists',
-        message: `The handle "${input.handle}" is taken in this store.`,
-      });
-    }
     const variantChanges = input.variants
       ? await this.planVariants(ctx, product.id, input.variants, errors)
       : undefined;
+    errors.push(
+      ...(await this.uniquenessErrors(ctx, {
+        productId: product.id,
+        handle: input.handle !== product.handle ? input.handle : undefined,
+        skus: variantChanges?.upsert.map((variant) => variant.sku) ?? [],
+      })),
+    );
     if (errors.length > 0)
       throw errors.some((e) => e.code === 'not_found')
         ? notFoundFields(errors)
@@ -163,23 +158,20 @@ export class ProductsService {
     this.events.record(ctx, 'product.deleted', last.id, last);
   }
 
-  private async lockProduct(
+  private lockProduct(
     ctx: RequestContext,
     productId: string,
     expectedVersion?: number,
   ): Promise<ProductEntity> {
-    const product = isId(productId, 'prod')
-      ? await this.connection
-          .manager(ctx)
-          .findOne(ProductEntity, { where: { id: productId }, lock: { mode: 'pessimistic_write' } })
-      : null;
-    if (!product) throw DomainError.notFound('product');
-    if (expectedVersion !== undefined && expectedVersion !== product.version)
-      throw versionConflict(product.version);
-    return product;
+    return this.connection.getEntityOrThrow(ctx, ProductEntity, productId, {
+      prefix: 'prod',
+      name: 'product',
+      lock: true,
+      expectedVersion,
+    });
   }
 
-  /** Checks a replacement variant list and says what to insert, update and delete. */
+  /** Checks a replacement variant list and says what to insert, update and delete (SKUs aside). */
   private async planVariants(
     ctx: RequestContext,
     productId: string,
@@ -242,21 +234,6 @@ export class ProductsService {
     });
     const kept = new Set(plan.upsert.map((variant) => variant.current?.id));
     plan.remove = existing.filter((variant) => !kept.has(variant.id)).map((variant) => variant.id);
-    const skus = plan.upsert.map((variant) => variant.sku);
-    const takenElsewhere = new Set(
-      (await manager.findBy(VariantEntity, { sku: In(skus.filter(Boolean)) }))
-        .filter((variant) => variant.productId !== productId)
-        .map((variant) => variant.sku),
-    );
-    skus.forEach((sku, index) => {
-      if (sku && (takenElsewhere.has(sku) || skus.indexOf(sku) !== index)) {
-        errors.push({
-          path: `variants.${index}.sku`,
-          code: 'already_exists',
-          message: `The SKU "${sku}" is taken in this store.`,
-        });
-      }
-    });
     return plan;
   }
 
@@ -307,21 +284,42 @@ export class ProductsService {
     }
   }
 
-  private async assertUnique(ctx: RequestContext, handle: string, skus: string[]): Promise<void> {
+  /**
+   * The handle and SKUs (by their position in `variants`) already taken in the store by another
+   * product than `productId`, or given twice. The unique indexes decide between concurrent
+   * writes; this names every taken field up front.
+   */
+  private async uniquenessErrors(
+    ctx: RequestContext,
+    wanted: { productId?: string; handle?: string; skus: readonly string[] },
+  ): Promise<FieldError[]> {
     const manager = this.connection.manager(ctx);
     const errors: FieldError[] = [];
-    if (await manager.existsBy(ProductEntity, { handle })) {
+    const { productId, handle } = wanted;
+    if (
+      handle !== undefined &&
+      (await manager.existsBy(ProductEntity, {
+        handle,
+        ...(productId === undefined ? {} : { id: Not(productId) }),
+      }))
+    ) {
       errors.push({
         path: 'handle',
         code: 'already_exists',
         message: `The handle "${handle}" is taken in this store.`,
       });
     }
-    const taken = new Set(
-      (await manager.findBy(VariantEntity, { sku: In(skus) })).map((variant) => variant.sku),
+    const skus = wanted.skus;
+    const given = skus.filter(Boolean);
+    const takenElsewhere = new Set(
+      given.length === 0
+        ? []
+        : (await manager.findBy(VariantEntity, { sku: In(given) }))
+            .filter((variant) => variant.productId !== productId)
+            .map((variant) => variant.sku),
     );
     skus.forEach((sku, index) => {
-      if (taken.has(sku) || skus.indexOf(sku) !== index) {
+      if (sku && (takenElsewhere.has(sku) || skus.indexOf(sku) !== index)) {
         errors.push({
           path: `variants.${index}.sku`,
           code: 'already_exists',
@@ -329,7 +327,7 @@ export class ProductsService {
         });
       }
     });
-    if (errors.length > 0) throw uniqueConflict(errors);
+    return errors;
   }
 }
 

@@ -66,6 +66,15 @@ export class RequestContext {
     return new RequestContext(requestId, storeId, { type: 'system', id: 'system' }, scopes);
   }
 
+  /**
+   * The same request as a new object: a transaction is bound to the copy its entry made, so only
+   * the calls that entry hands it to join that transaction (see TransactionalConnection.run). A
+   * shallow copy: the scopes set is shared, which its immutability allows.
+   */
+  copy(): RequestContext {
+    return Object.freeze(Object.assign(Object.create(RequestContext.prototype), this));
+  }
+
   hasScope(scope: Scope): boolean {
     return this.scopes.has(scope);
   }

@@ -1,5 +1,5 @@
 import { ApiResponse } from '@nestjs/swagger';
-import { ApiPage, ApiResource } from '../openapi/api-responses';
+import { ApiPage, ApiResource } from '../common/http/api-responses';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { versionConflict } from '../common/http/if-match.decorator';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -42,6 +41,15 @@ export class CustomersService {
     return serializeCustomer(await this.find(ctx, customerId));
   }
 
+  /** Whether the store has this customer (an order's `customerId`). */
+  @Transactional({ readOnly: true })
+  async exists(ctx: RequestContext, customerId: string): Promise<boolean> {
+    return (
+      isId(customerId, 'cus') &&
+      this.connection.repository(ctx, CustomerEntity).existsBy({ id: customerId })
+    );
+  }
+
   /** Several customers in one statement (GraphQL's order → customer loader); missing ids are absent. */
   @Transactional({ readOnly: true })
   async getMany(
@@ -79,9 +87,7 @@ export class CustomersService {
     input: UpdateCustomerDto,
     expectedVersion?: number,
   ): Promise<CustomerResource> {
-    const customer = await this.find(ctx, customerId, true);
-    if (expectedVersion !== undefined && expectedVersion !== customer.version)
-      throw versionConflict(customer.version);
+    const customer = await this.find(ctx, customerId, { lock: true, expectedVersion });
     if (input.email !== undefined && input.email.toLowerCase() !== customer.email.toLowerCase())
       await this.assertEmailFree(ctx, input.email);
     for (const field of ['email', 'firstName', 'lastName', 'phone'] as const) {
@@ -100,27 +106,22 @@ export class CustomersService {
   /** Orders keep their email and lose only the link to the customer (ON DELETE SET NULL). */
   @Transactional()
   async remove(ctx: RequestContext, customerId: string, expectedVersion?: number): Promise<void> {
-    const customer = await this.find(ctx, customerId, true);
-    if (expectedVersion !== undefined && expectedVersion !== customer.version)
-      throw versionConflict(customer.version);
+    const customer = await this.find(ctx, customerId, { lock: true, expectedVersion });
     const last = serializeCustomer(customer);
     await this.connection.repository(ctx, CustomerEntity).delete({ id: customer.id });
     this.events.record(ctx, 'customer.deleted', last.id, last);
   }
 
-  private async find(
+  private find(
     ctx: RequestContext,
     customerId: string,
-    lock = false,
+    change: { lock?: boolean; expectedVersion?: number } = {},
   ): Promise<CustomerEntity> {
-    const customer = isId(customerId, 'cus')
-      ? await this.connection.repository(ctx, CustomerEntity).findOne({
-          where: { id: customerId },
-          ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-        })
-      : null;
-    if (!customer) throw DomainError.notFound('customer');
-    return customer;
+    return this.connection.getEntityOrThrow(ctx, CustomerEntity, customerId, {
+      prefix: 'cus',
+      name: 'customer',
+      ...change,
+    });
   }
 
   private async assertEmailFree(ctx: RequestContext, email: string): Promise<void> {

@@ -1,28 +1,5 @@
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
-import { ProductEntity } from '../catalog/product.entity';
-import { CustomerEntity } from '../customers/customer.entity';
-import { LineItemEntity, OrderEntity } from '../orders/order.entity';
-import { EventEntity } from '../events/event.entity';
-import { VariantEntity } from '../catalog/variant.entity';
-import { ApiKeyEntity } from '../platform/api-key.entity';
-import { StaffEntity } from '../platform/staff.entity';
-import { WebhookSubscriptionEntity } from '../webhooks/webhook-subscription.entity';
-import { StoreDomainEntity, StoreEntity } from '../platform/store.entity';
-
-export const ENTITIES = [
-  OrderEntity,
-  LineItemEntity,
-  CustomerEntity,
-  EventEntity,
-  StoreEntity,
-  StoreDomainEntity,
-  ApiKeyEntity,
-  StaffEntity,
-  ProductEntity,
-  VariantEntity,
-  WebhookSubscriptionEntity,
-];
-
+import { registeredEntities } from './database.module';
 export interface DataSourceOptions {
   readonly url: string;
   readonly poolSize: number;
@@ -40,7 +17,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: ENTITIES,
+    // The entities of the modules loaded so far: each declares its own (DatabaseModule.forFeature).
+    entities: registeredEntities(),
     synchronize: false,
     migrationsRun: false,
     logging: options.logger ? true : false,

@@ -4,6 +4,12 @@ import { DataSource } from 'typeorm';
 const PROBE_TIMEOUT_MS = 2000;
 
 /**
+ * Paths answered before the database is migrated (every other one is a 503 until then): probes
+ * must see the process alive, and metrics show why it is slow.
+ */
+export const ALWAYS_SERVED = /^\/(health\/|metrics)/;
+
+/**
  * What readiness reports: migrations applied by this process, and the database answering now.
  *
  * The probe has a connection of its own, outside the application pool: a pool that one store's

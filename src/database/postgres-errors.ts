@@ -1,4 +1,5 @@
 import { QueryFailedError } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
 
 const UNAVAILABLE_SYSTEM_CODES = new Set([
   'ECONNREFUSED',
@@ -54,4 +55,23 @@ export function isTransactionConflict(error: unknown): boolean {
 /** A foreign key pointed at a row that a concurrent transaction deleted. */
 export function isForeignKeyViolation(error: unknown): boolean {
   return sqlState(error) === '23503';
+}
+
+/**
+ * The domain error a PostgreSQL failure means for the client, plugged into the problem mapping
+ * (`addErrorTranslator`) by the application: an unreachable database is a 503 to retry, a
+ * deadlock or serialization failure a 409 to retry; anything else stays unexpected.
+ */
+export function translatePostgresError(error: unknown): DomainError | undefined {
+  if (isDatabaseUnavailable(error))
+    return new DomainError('service_unavailable', 'The database is unreachable; retry shortly.', {
+      headers: { 'Retry-After': '1' },
+    });
+  if (isTransactionConflict(error))
+    return new DomainError(
+      'conflict',
+      'A concurrent change got in the way and nothing was changed; retry the request.',
+      { headers: { 'Retry-After': '1' } },
+    );
+  return undefined;
 }

@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntityTarget,
+  FindOptionsWhere,
+  ObjectLiteral,
+  Repository,
+} from 'typeorm';
 import type { PoolClient, QueryResult } from 'pg';
 import { invalidCredential } from '../common/errors/credential-errors';
-import { isId } from '../common/ids';
+import { DomainError } from '../common/errors/domain-error';
+import { versionConflict } from '../common/http/if-match.decorator';
+import { IdPrefix, isId } from '../common/ids';
 import { RequestContext, revocableCredentialId } from '../common/request-context';
 import type { DatabaseLimits } from '../config/config';
 import {
@@ -38,6 +47,20 @@ const UNLIMITED: DatabaseLimits = {
   storeQueueLength: 0,
 };
 
+/** How `getEntityOrThrow` finds a resource and what it checks. */
+export interface EntityLookup<Entity> {
+  /** The id's type prefix (`prod`): an id of another form is not found, without a query. */
+  readonly prefix: IdPrefix;
+  /** The resource as the 404 names it (`No such product.`). */
+  readonly name: string;
+  /** Lock the row until the transaction ends (`FOR UPDATE`), to change it. */
+  readonly lock?: boolean;
+  /** The version the client read (If-Match, GraphQL `expectedVersion`); another is a 412. */
+  readonly expectedVersion?: number;
+  /** Further conditions, such as the store of a row in a platform table. */
+  readonly where?: FindOptionsWhere<Entity>;
+}
+
 interface OpenTransaction {
   readonly manager: EntityManager;
   /** Keyed, so a participant (the event log) registers its flush once per transaction. */
@@ -49,7 +72,8 @@ interface OpenTransaction {
  * Binds a database transaction to a request context. A store context's transaction sees only its
  * store's schema: `search_path` is set with `set_config(…, true)`, which lasts until the end of
  * the transaction, so it never leaks to the next user of a pooled connection and works behind
- * PgBouncer in transaction mode. A service method joins the transaction its context already has.
+ * PgBouncer in transaction mode. A service method joins the transaction its context is bound to;
+ * a context with none gets a transaction bound to a copy of it (`run`), never to itself.
  *
  * One store cannot take the database from the others: its transactions enter the store's
  * compartment of the pool (StoreBulkhead) before taking a connection, and every transaction runs
@@ -78,13 +102,22 @@ export class TransactionalConnection {
           });
   }
 
+  /**
+   * Runs `work` in the transaction of `ctx`: the one `ctx` is bound to, or else a new one bound
+   * to a copy of `ctx`, which `work` receives. Only calls made with that copy join it, so two
+   * concurrent calls sharing one context (parallel GraphQL root fields, a DataLoader batch beside
+   * a mutation) each get their own transaction, and neither can join the other's, let alone
+   * after it committed. `work` must use the context it is given, never the outer one (as with
+   * Vendure's `withTransaction`).
+   */
   async run<T>(
     ctx: RequestContext,
-    work: (manager: EntityManager) => Promise<T>,
+    work: (manager: EntityManager, ctx: RequestContext) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<T> {
     const current = this.open.get(ctx);
-    if (current) return work(current.manager);
+    if (current) return work(current.manager, ctx);
+    const bound = ctx.copy();
     const leave = await this.enterCompartment(ctx);
     const runner = this.dataSource.createQueryRunner();
     let client: PoolClient;
@@ -105,19 +138,19 @@ export class TransactionalConnection {
     const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
     let result: T;
     try {
-      await this.begin(client, ctx, options);
+      await this.begin(client, bound, options);
       // TypeORM must see the transaction as ours, or `save()` would open (and commit) its own.
       (runner as { isTransactionActive: boolean }).isTransactionActive = true;
-      this.open.set(ctx, { manager: runner.manager, beforeCommit, afterCommit });
-      result = await work(runner.manager);
+      this.open.set(bound, { manager: runner.manager, beforeCommit, afterCommit });
+      result = await work(runner.manager, bound);
       for (const flush of beforeCommit.values()) await flush();
     } catch (error) {
-      this.open.delete(ctx);
+      this.open.delete(bound);
       await this.send(client, 'ROLLBACK').catch(() => undefined);
       await release();
       throw this.timeoutFault(error, ctx);
     }
-    this.open.delete(ctx);
+    this.open.delete(bound);
     if (options.readOnly) {
       // Nothing to make durable: answer now and let COMMIT return the connection afterwards.
       void this.send(client, 'COMMIT')
@@ -239,6 +272,31 @@ export class TransactionalConnection {
   }
 
   /**
+   * The one way to load a resource by the id a client gave, in the context's transaction (and so
+   * its store): an id of the wrong form and a row that is not there (another store's included)
+   * are both `not_found`; with `lock` the row stays locked until the transaction ends, so a
+   * version checked here cannot change before the write; a stale `expectedVersion` is
+   * `version_conflict` with the current version.
+   */
+  async getEntityOrThrow<Entity extends { id: string; version: number }>(
+    ctx: RequestContext,
+    entity: EntityTarget<Entity>,
+    id: string,
+    lookup: EntityLookup<Entity>,
+  ): Promise<Entity> {
+    const found = isId(id, lookup.prefix)
+      ? await this.repository(ctx, entity).findOne({
+          where: { ...lookup.where, id } as FindOptionsWhere<Entity>,
+          ...(lookup.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
+      : null;
+    if (!found) throw DomainError.notFound(lookup.name);
+    if (lookup.expectedVersion !== undefined && lookup.expectedVersion !== found.version)
+      throw versionConflict(found.version);
+    return found;
+  }
+
+  /**
    * Runs once, as the last work of the context's transaction, before COMMIT: for writes that must
    * come last, such as taking the store's event sequence, whose row lock is then held only briefly.
    */
@@ -263,7 +321,8 @@ interface PoolFigures {
 
 /**
  * Declares that a service method runs in the transaction of its first argument, the request
- * context, joining the one already open or starting one bound to the context's store.
+ * context, joining the one that context is bound to or starting one for the context's store; the
+ * method then receives the context bound to it, and hands that on to the services it calls.
  */
 export function Transactional(options: TransactionOptions = {}) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any method whose first argument is the context
@@ -278,7 +337,11 @@ export function Transactional(options: TransactionOptions = {}) {
       ctx: RequestContext,
       ...args: unknown[]
     ) {
-      return this.connection.run(ctx, () => method.call(this, ctx, ...args), options);
+      return this.connection.run(
+        ctx,
+        (_manager, bound) => method.call(this, bound, ...args),
+        options,
+      );
     } as M;
   };
 }

@@ -163,6 +163,25 @@ export class EventLog {
     );
   }
 
+  /**
+   * The resource as the latest event that recorded it at `version` rendered it (the base of a
+   * sync merge), or undefined once that event is past retention.
+   */
+  @Transactional({ readOnly: true })
+  async objectAtVersion(
+    ctx: RequestContext,
+    resourceId: string,
+    version: number,
+  ): Promise<Record<string, unknown> | undefined> {
+    const rows: { object: Record<string, unknown> }[] = await this.connection.manager(ctx).query(
+      `SELECT payload -> 'data' -> 'object' AS object FROM events
+        WHERE resource_id = $1 AND (payload -> 'data' -> 'object' ->> 'version')::int = $2
+        ORDER BY sequence DESC LIMIT 1`,
+      [resourceId, version],
+    );
+    return rows[0]?.object;
+  }
+
   private async sequenceOf(ctx: RequestContext, eventId: string): Promise<number> {
     const event = await this.connection
       .repository(ctx, EventEntity)

@@ -4,7 +4,7 @@ import { RequireScopes } from '../auth/require-scopes.decorator';
 import { Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { ListEventsQueryDto } from './dto/list-events.query';
-import { ApiPageOf } from '../openapi/api-responses';
+import { ApiPageOf } from '../common/http/api-responses';
 import { EVENT_CATALOG, EVENT_TYPES } from './event-catalog';
 import { ApiEnvelopeModels, EventEnvelope, envelopeUnionSchema } from './event-envelope';
 import { EventLog } from './event-log.service';

@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
+import { EventEntity } from './event.entity';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
@@ -12,6 +14,7 @@ import { RedisEventRelay } from './redis-event-relay';
 /** Global: every service that changes data records its events through the one log. */
 @Global()
 @Module({
+  imports: [DatabaseModule.forFeature([EventEntity])],
   controllers: [EventsController],
   providers: [
     EventLog,

@@ -1,4 +1,4 @@
-import { ApiResource } from '../openapi/api-responses';
+import { ApiResource } from '../common/http/api-responses';
 import { AdjustmentResultResource } from './inventory-level.serializer';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';

@@ -158,6 +158,35 @@ export class InventoryService {
     return { ...level, adjustmentId };
   }
 
+  /** The stock level of the variant with this SKU, with the variant's version; none when no such SKU. */
+  @Transactional({ readOnly: true })
+  async levelOfSku(
+    ctx: RequestContext,
+    sku: string,
+  ): Promise<(InventoryLevelResource & { version: number }) | undefined> {
+    const [row]: {
+      id: string;
+      product_id: string;
+      sku: string;
+      inventory_quantity: number;
+      version: number;
+    }[] = await this.connection
+      .manager(ctx)
+      .query(
+        'SELECT id, product_id, sku, inventory_quantity, version FROM variants WHERE sku = $1',
+        [sku],
+      );
+    return (
+      row && {
+        variantId: row.id,
+        productId: row.product_id,
+        sku: row.sku,
+        inventoryQuantity: row.inventory_quantity,
+        version: row.version,
+      }
+    );
+  }
+
   private async lock(
     ctx: RequestContext,
     variantIds: readonly string[],

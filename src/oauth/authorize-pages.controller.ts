@@ -21,7 +21,8 @@ import { Public } from '../auth/require-scopes.decorator';
 import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { FailedAttempts, TooManyFailedAttempts } from '../throttling/failed-attempts';
+import { FailedAttempts } from '../throttling/failed-attempts.service';
+import { TooManyFailedAttempts } from '../throttling/throttle-failures.decorator';
 import { ThrottleSignInFailures } from './brute-force-limits';
 import {
   AUTHORIZATION_PARAMETERS,

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { seconds } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ThrottleFailures, TooManyFailedAttempts } from '../throttling/failed-attempts';
+import { ThrottleFailures, TooManyFailedAttempts } from '../throttling/throttle-failures.decorator';
 import { basicCredentials } from './client-authentication';
 
 /** A field of the posted form as a throttler's target; '' (nothing to count) when absent. */

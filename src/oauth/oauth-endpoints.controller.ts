@@ -15,7 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
 import { CacheControl, CarriesSecret } from '../common/http/cache-control.decorator';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { FailedAttempts } from '../throttling/failed-attempts';
+import { FailedAttempts } from '../throttling/failed-attempts.service';
 import { OAuthTooManyAttemptsFilter, ThrottleClientFailures } from './brute-force-limits';
 import { authenticateClient, basicCredentials } from './client-authentication';
 import { FORM_CONTENT_TYPE, singleValues } from './form-body';

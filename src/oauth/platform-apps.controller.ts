@@ -5,7 +5,7 @@ import { CarriesSecret } from '../common/http/cache-control.decorator';
 import { PLATFORM_ADMIN, RequireScopes } from '../auth/require-scopes.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
-import { ApiPage, ApiResource } from '../openapi/api-responses';
+import { ApiPage, ApiResource } from '../common/http/api-responses';
 import {
   AppResource,
   CreatedAppResource,

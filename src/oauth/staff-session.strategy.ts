@@ -7,7 +7,7 @@ import { CONSTRUCTION_ONLY_PASSPORT } from '../auth/credential-strategy';
 import { RequestContext } from '../common/request-context';
 import { Scope, SCOPES } from '../common/scopes';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import type { StaffRole } from '../platform/staff.entity';
+import type { StaffRole } from '../platform/staff.service';
 import { StoresService } from '../platform/stores.service';
 import { STAFF_SESSION_COOKIE, StaffSessions } from './staff-sessions';
 

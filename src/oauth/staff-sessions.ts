@@ -3,7 +3,7 @@ import { hashPassword, verifyPassword } from '../auth/password-hasher';
 import { hashSecret } from '../common/crypto/secret-hash';
 import type { RequestContext } from '../common/request-context';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
-import type { StaffRole } from '../platform/staff.entity';
+import type { StaffRole } from '../platform/staff.service';
 import { generateSecret, isSecretOfKind } from './oauth-secrets';
 
 /** A staff session lasts a working day; signing in again is cheap, a stolen cookie is not. */

@@ -1,5 +1,5 @@
 import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
-import { ALWAYS_SERVED } from '../app/http-hooks';
+import { ALWAYS_SERVED } from '../database/database-state';
 import { DEFAULT_CACHE_CONTROL } from '../common/http/response-headers';
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };

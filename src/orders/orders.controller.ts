@@ -1,4 +1,4 @@
-import { ApiPage, ApiResource } from '../openapi/api-responses';
+import { ApiPage, ApiResource } from '../common/http/api-responses';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Ctx } from '../auth/ctx.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { versionConflict } from '../common/http/if-match.decorator';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { EventType } from '../events/event-catalog';
 import { EventLog } from '../events/event-log.service';
-import { CustomerEntity } from '../customers/customer.entity';
+import { CustomersService } from '../customers/customers.service';
 import { InventoryService } from '../inventory/inventory.service';
+import { StoresService } from '../platform/stores.service';
 import {
   CancelOrderDto,
   CreateOrderDto,
@@ -31,12 +31,11 @@ const TRANSITION_EVENTS: Record<OrderTransition, EventType> = {
 
 @Injectable()
 export class OrdersService {
-  /** A store's currency never changes, so it is read once per store and process. */
-  private readonly currencies = new Map<string, string>();
-
   constructor(
     readonly connection: TransactionalConnection,
     private readonly inventory: InventoryService,
+    private readonly customers: CustomersService,
+    private readonly stores: StoresService,
     private readonly events: EventLog,
   ) {}
 
@@ -48,10 +47,7 @@ export class OrdersService {
   @Transactional()
   async create(ctx: RequestContext, input: CreateOrderDto): Promise<OrderResource> {
     const manager = this.connection.manager(ctx);
-    if (
-      input.customerId !== undefined &&
-      !(await manager.existsBy(CustomerEntity, { id: input.customerId }))
-    ) {
+    if (input.customerId !== undefined && !(await this.customers.exists(ctx, input.customerId))) {
       throw DomainError.notFound('customer', 'customerId');
     }
     const lines = input.lineItems.map((line, index) => ({ ...line, path: `lineItems.${index}` }));
@@ -82,7 +78,7 @@ export class OrdersService {
       number: Number(number),
       email: input.email,
       customerId: input.customerId ?? null,
-      currency: await this.currencyOf(ctx),
+      currency: await this.stores.currencyOf(ctx),
       subtotal,
       total: subtotal,
       status: 'open',
@@ -173,15 +169,12 @@ export class OrdersService {
     expectedVersion: number | undefined,
   ): Promise<OrderResource> {
     const manager = this.connection.manager(ctx);
-    const order = isId(orderId, 'ord')
-      ? await manager.findOne(OrderEntity, {
-          where: { id: orderId },
-          lock: { mode: 'pessimistic_write' },
-        })
-      : null;
-    if (!order) throw DomainError.notFound('order');
-    if (expectedVersion !== undefined && expectedVersion !== order.version)
-      throw versionConflict(order.version);
+    const order = await this.connection.getEntityOrThrow(ctx, OrderEntity, orderId, {
+      prefix: 'ord',
+      name: 'order',
+      lock: true,
+      expectedVersion,
+    });
     const next = applyTransition(order, transition);
     if (transition === 'cancel')
       await this.inventory.restore(
@@ -211,18 +204,5 @@ export class OrdersService {
     for (const item of items)
       byOrder.set(item.orderId, [...(byOrder.get(item.orderId) ?? []), item]);
     return byOrder;
-  }
-
-  private async currencyOf(ctx: RequestContext): Promise<string> {
-    const storeId = ctx.requireStore();
-    let currency = this.currencies.get(storeId);
-    if (!currency) {
-      const [row] = await this.connection
-        .manager(ctx)
-        .query('SELECT currency FROM platform.stores WHERE id = $1', [storeId]);
-      currency = row.currency as string;
-      this.currencies.set(storeId, currency);
-    }
-    return currency;
   }
 }

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
+import { ApiKeyEntity } from './api-key.entity';
+import { StaffEntity } from './staff.entity';
+import { StoreDomainEntity, StoreEntity } from './store.entity';
 import { RateLimitsModule } from '../throttling/rate-limits.module';
 import { ApiKeysService } from './api-keys.service';
 import { PlatformStoresController } from './platform-stores.controller';
@@ -6,7 +10,10 @@ import { StaffService } from './staff.service';
 import { StoresService } from './stores.service';
 
 @Module({
-  imports: [RateLimitsModule],
+  imports: [
+    DatabaseModule.forFeature([StoreEntity, StoreDomainEntity, ApiKeyEntity, StaffEntity]),
+    RateLimitsModule,
+  ],
   controllers: [PlatformStoresController],
   providers: [StoresService, ApiKeysService, StaffService],
   exports: [StoresService, ApiKeysService, StaffService],

@@ -9,6 +9,9 @@ import { CreateStaffDto } from './dto/create-staff.dto';
 import { StaffEntity } from './staff.entity';
 import { StoresService } from './stores.service';
 
+/** What a staff member may do in their store, as other modules (sign-in, sessions) see it. */
+export type { StaffRole } from './staff.entity';
+
 @Injectable()
 export class StaffService {
   constructor(

@@ -11,6 +11,9 @@ import { StoreEntity } from './store.entity';
 
 @Injectable()
 export class StoresService {
+  /** A store's currency never changes, so it is read once per store and process. */
+  private readonly currencies = new Map<string, string>();
+
   constructor(
     readonly connection: TransactionalConnection,
     private readonly migrations: MigrationRunner,
@@ -93,6 +96,25 @@ export class StoresService {
       [handle, hostname],
     );
     return rows[0]?.id;
+  }
+
+  /**
+   * The context's store's currency. A store context's transaction reaches the platform table by
+   * its qualified name, so this joins the caller's transaction (an order's) without a round trip
+   * of its own once cached.
+   */
+  @Transactional({ readOnly: true })
+  async currencyOf(ctx: RequestContext): Promise<string> {
+    const storeId = ctx.requireStore();
+    let currency = this.currencies.get(storeId);
+    if (!currency) {
+      const [row]: { currency: string }[] = await this.connection
+        .manager(ctx)
+        .query('SELECT currency FROM platform.stores WHERE id = $1', [storeId]);
+      currency = row.currency;
+      this.currencies.set(storeId, currency);
+    }
+    return currency;
   }
 
   /** Whether any store exists at all: first-run onboarding only acts on an empty platform. */

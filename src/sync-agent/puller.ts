@@ -84,8 +84,7 @@ export class Puller {
   private async applyOne(change: SyncChange): Promise<OrderOutcome | 'failed'> {
     const order = change.data as unknown as OrderResource;
     try {
-      const ctx = this.store.context();
-      const outcome = await this.connection.run(ctx, async (manager) => {
+      const outcome = await this.connection.run(this.store.context(), async (manager, ctx) => {
         const outcome = await this.orders.apply(ctx, manager, order);
         await this.state.savePullCursor(manager, change.cursor);
         return outcome;

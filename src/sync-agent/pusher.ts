@@ -135,8 +135,7 @@ export class Pusher {
     );
     const answer = await this.client.push(batch, signal);
     const results = await this.retryInvalid(batch.batchId, items, answer.results, signal);
-    const ctx = this.store.context();
-    await this.connection.run(ctx, async (manager) => {
+    await this.connection.run(this.store.context(), async (manager, ctx) => {
       const { seen, failures } = await this.outcomes(ctx, items, results);
       await this.state.recordVersions(manager, seen);
       await this.state.recordFailures(manager, failures);

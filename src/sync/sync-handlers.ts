@@ -6,7 +6,7 @@ import { validateInput } from '../common/validation/validate-input';
 import { RequestContext } from '../common/request-context';
 import { UpdateCustomerDto } from '../customers/dto/customer.dto';
 import { CustomersService } from '../customers/customers.service';
-import { TransactionalConnection } from '../database/transactional-connection';
+import { EventLog } from '../events/event-log.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { InventorySetDto } from './dto/inventory-set.dto';
 import { SyncCustomerDto, SyncProductDto } from './dto/sync-bodies.dto';
@@ -56,21 +56,6 @@ export interface SyncHandler {
   fieldsAt(ctx: RequestContext, id: string, version: number): Promise<Fields | undefined>;
 }
 
-async function objectAtVersion(
-  connection: TransactionalConnection,
-  ctx: RequestContext,
-  id: string,
-  version: number,
-): Promise<Record<string, unknown> | undefined> {
-  const rows: { object: Record<string, unknown> }[] = await connection.manager(ctx).query(
-    `SELECT payload -> 'data' -> 'object' AS object FROM events
-      WHERE resource_id = $1 AND (payload -> 'data' -> 'object' ->> 'version')::int = $2
-      ORDER BY sequence DESC LIMIT 1`,
-    [id, version],
-  );
-  return rows[0]?.object;
-}
-
 /** Products: the body REST creates them with; variants matched by SKU, stock left to inventory. */
 @Injectable()
 export class ProductSyncHandler implements SyncHandler {
@@ -78,7 +63,7 @@ export class ProductSyncHandler implements SyncHandler {
 
   constructor(
     private readonly products: ProductsService,
-    private readonly connection: TransactionalConnection,
+    private readonly events: EventLog,
   ) {}
 
   validate(data: unknown): Record<string, unknown> {
@@ -133,7 +118,7 @@ export class ProductSyncHandler implements SyncHandler {
   }
 
   async fieldsAt(ctx: RequestContext, id: string, version: number) {
-    const object = await objectAtVersion(this.connection, ctx, id, version);
+    const object = await this.events.objectAtVersion(ctx, id, version);
     return object && productFields(object);
   }
 }
@@ -145,7 +130,7 @@ export class CustomerSyncHandler implements SyncHandler {
 
   constructor(
     private readonly customers: CustomersService,
-    private readonly connection: TransactionalConnection,
+    private readonly events: EventLog,
   ) {}
 
   validate(data: unknown): Record<string, unknown> {
@@ -183,7 +168,7 @@ export class CustomerSyncHandler implements SyncHandler {
   }
 
   async fieldsAt(ctx: RequestContext, id: string, version: number) {
-    const object = await objectAtVersion(this.connection, ctx, id, version);
+    const object = await this.events.objectAtVersion(ctx, id, version);
     return object && customerFields(object);
   }
 }
@@ -196,10 +181,7 @@ export class CustomerSyncHandler implements SyncHandler {
 export class InventorySyncHandler implements SyncHandler {
   readonly shape: ResourceShape = { keyedLists: {}, sets: [] };
 
-  constructor(
-    private readonly inventory: InventoryService,
-    private readonly connection: TransactionalConnection,
-  ) {}
+  constructor(private readonly inventory: InventoryService) {}
 
   validate(data: unknown): Record<string, unknown> {
     return validateInput(InventorySetDto, data) as unknown as Record<string, unknown>;
@@ -210,26 +192,14 @@ export class InventorySyncHandler implements SyncHandler {
   }
 
   async find(ctx: RequestContext, externalId: string) {
-    const rows: {
-      id: string;
-      product_id: string;
-      sku: string;
-      inventory_quantity: number;
-      version: number;
-    }[] = await this.connection
-      .manager(ctx)
-      .query(
-        'SELECT id, product_id, sku, inventory_quantity, version FROM variants WHERE sku = $1',
-        [externalId],
-      );
-    const row = rows[0];
-    if (!row) return undefined;
-    const fields = { sku: row.sku, inventoryQuantity: row.inventory_quantity };
+    const level = await this.inventory.levelOfSku(ctx, externalId);
+    if (!level) return undefined;
+    const fields = { sku: level.sku, inventoryQuantity: level.inventoryQuantity };
     return {
-      id: row.id,
-      version: row.version,
+      id: level.variantId,
+      version: level.version,
       fields,
-      data: { variantId: row.id, productId: row.product_id, ...fields },
+      data: { variantId: level.variantId, productId: level.productId, ...fields },
     };
   }
 

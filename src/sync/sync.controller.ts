@@ -3,7 +3,7 @@ import { Ctx } from '../auth/ctx.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
-import { ApiPage, ApiResource } from '../openapi/api-responses';
+import { ApiPage, ApiResource } from '../common/http/api-responses';
 import { ListChangesQueryDto } from './dto/list-changes.query';
 import { ListConflictsQueryDto } from './dto/list-conflicts.query';
 import { PushBatchDto } from './dto/push-batch.dto';

@@ -12,7 +12,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestContextOf } from '../auth/credential-transport';
 import { DomainError } from '../common/errors/domain-error';
 import type { RequestContext } from '../common/request-context';
-import { countsFailures, FailedAttempts, TooManyFailedAttempts } from './failed-attempts';
+import { FailedAttempts } from './failed-attempts.service';
+import { countsFailures, TooManyFailedAttempts } from './throttle-failures.decorator';
 import type { BucketTake } from './token-bucket';
 import { bucketLimitOf, type BucketRecord, TokenBucketStorage } from './token-bucket-storage';
 

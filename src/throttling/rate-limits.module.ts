@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
-import { FailedAttempts } from './failed-attempts';
+import { FailedAttempts } from './failed-attempts.service';
 import { GraphqlCostBucket } from './graphql-cost-bucket';
 import { RateLimitOverrides } from './rate-limit-overrides.service';
 import { TokenBucketStorage } from './token-bucket-storage';

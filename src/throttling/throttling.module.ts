@@ -2,7 +2,7 @@ import { ExecutionContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { requestContextOf } from '../auth/credential-transport';
 import type { BucketLimit } from './token-bucket';
-import { failureThrottler } from './failed-attempts';
+import { failureThrottler } from './throttle-failures.decorator';
 import { notCounted, RateLimitGuard, restTracker } from './rate-limit.guard';
 import { RateLimitOverrides } from './rate-limit-overrides.service';
 import { RateLimitsModule } from './rate-limits.module';

@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { envelopeSchemaName } from '../events/event-envelope';
-import { componentAsJsonSchema } from '../openapi/json-schema';
+import { componentAsJsonSchema } from './json-schema';
 import type { EventTypeListResource } from './event-type.serializer';
 import { DELIVERED_EVENT_TYPES } from './webhook-topics';
 

@@ -8,7 +8,7 @@ import { IfMatch } from '../common/http/if-match.decorator';
 import { Page, PageQueryDto } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
 import { ApiEnvelopeModels, envelopeModel } from '../events/event-envelope';
-import { ApiPage, ApiResource } from '../openapi/api-responses';
+import { ApiPage, ApiResource } from '../common/http/api-responses';
 import {
   CreateWebhookSubscriptionDto,
   ListEventDeliveriesQueryDto,

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox } from '../common/crypto/secret-box';
 import { DomainError } from '../common/errors/domain-error';
-import { versionConflict } from '../common/http/if-match.decorator';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
@@ -105,9 +104,7 @@ export class WebhookSubscriptionsService {
     input: UpdateWebhookSubscriptionDto,
     expectedVersion?: number,
   ): Promise<WebhookSubscriptionResource> {
-    const subscription = await this.find(ctx, id, { lock: true });
-    if (expectedVersion !== undefined && expectedVersion !== subscription.version)
-      throw versionConflict(subscription.version);
+    const subscription = await this.find(ctx, id, { lock: true, expectedVersion });
     await this.assertAcceptable(ctx, input.url, input.topics);
     if (input.url !== undefined) subscription.url = input.url;
     if (input.topics !== undefined) subscription.topics = input.topics;
@@ -125,9 +122,7 @@ export class WebhookSubscriptionsService {
   /** Pending deliveries go with it. */
   @Transactional()
   async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
-    const subscription = await this.find(ctx, id, { lock: true });
-    if (expectedVersion !== undefined && expectedVersion !== subscription.version)
-      throw versionConflict(subscription.version);
+    await this.find(ctx, id, { lock: true, expectedVersion });
     await this.connection
       .repository(ctx, WebhookSubscriptionEntity)
       .delete({ id, storeId: ctx.requireStore() });
@@ -286,19 +281,18 @@ export class WebhookSubscriptionsService {
     return byDelivery;
   }
 
-  private async find(
+  /** Platform table: the store is part of the key, so another store's id is not found. */
+  private find(
     ctx: RequestContext,
     id: string,
-    options: { lock?: boolean } = {},
+    change: { lock?: boolean; expectedVersion?: number } = {},
   ): Promise<WebhookSubscriptionEntity> {
-    const subscription = isId(id, 'whsub')
-      ? await this.connection.repository(ctx, WebhookSubscriptionEntity).findOne({
-          where: { id, storeId: ctx.requireStore() },
-          ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-        })
-      : null;
-    if (!subscription) throw DomainError.notFound('webhook subscription');
-    return subscription;
+    return this.connection.getEntityOrThrow(ctx, WebhookSubscriptionEntity, id, {
+      prefix: 'whsub',
+      name: 'webhook subscription',
+      where: { storeId: ctx.requireStore() },
+      ...change,
+    });
   }
 
   private async assertAcceptable(

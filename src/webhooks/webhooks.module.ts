@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
+import { WebhookSubscriptionEntity } from './webhook-subscription.entity';
 import { EventTypesController } from './event-types.controller';
 import { EventTypesService } from './event-types.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -11,6 +13,7 @@ import {
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
 
 @Module({
+  imports: [DatabaseModule.forFeature([WebhookSubscriptionEntity])],
   controllers: [WebhookSubscriptionsController, WebhookDeliveriesController, EventTypesController],
   providers: [
     WebhookQueue,

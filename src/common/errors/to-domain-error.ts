@@ -1,6 +1,20 @@
 import { HttpException } from '@nestjs/common';
-import { isDatabaseUnavailable, isTransactionConflict } from '../../database/postgres-errors';
 import { DomainError, ErrorCode } from './domain-error';
+
+/**
+ * Says which domain error an infrastructure error means (a lost database connection, a
+ * deadlock), or undefined when it is none it knows. The layer that knows the error provides it
+ * (`database/postgres-errors.ts`) and the application plugs it in, so this module, which every
+ * other one imports, depends on none of them.
+ */
+export type ErrorTranslator = (error: unknown) => DomainError | undefined;
+
+const translators: ErrorTranslator[] = [];
+
+/** Plugs in a translator; adding the same one twice (two apps in one process) adds it once. */
+export function addErrorTranslator(translator: ErrorTranslator): void {
+  if (!translators.includes(translator)) translators.push(translator);
+}
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
@@ -23,23 +37,9 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
  */
 export function toDomainError(error: unknown): { error: DomainError; unexpected: boolean } {
   if (error instanceof DomainError) return { error, unexpected: false };
-  if (isDatabaseUnavailable(error)) {
-    return {
-      error: new DomainError('service_unavailable', 'The database is unreachable; retry shortly.', {
-        headers: { 'Retry-After': '1' },
-      }),
-      unexpected: false,
-    };
-  }
-  if (isTransactionConflict(error)) {
-    return {
-      error: new DomainError(
-        'conflict',
-        'A concurrent change got in the way and nothing was changed; retry the request.',
-        { headers: { 'Retry-After': '1' } },
-      ),
-      unexpected: false,
-    };
+  for (const translate of translators) {
+    const translated = translate(error);
+    if (translated) return { error: translated, unexpected: false };
   }
   const status = statusOf(error);
   const code = status === undefined ? undefined : STATUS_CODES[status];

@@ -8,7 +8,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { printSchema } from 'graphql';
 import pino from 'pino';
 import { platformMigrations, storeMigrations } from '../../migrations';
-import { createHttpApplication } from '../app/application';
+import { createHttpApplication } from './application';
 import { loadConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { DatabaseState } from '../database/database-state';
@@ -16,7 +16,7 @@ import { MigrationRunner } from '../database/migration-runner';
 import { Metrics } from '../observability/metrics';
 import type { EventTypeListResource } from '../webhooks/event-type.serializer';
 import { EventTypesService } from '../webhooks/event-types.service';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument } from '../openapi/openapi';
 
 /**
  * Builds the HTTP application without a database (nothing connects until a request comes) and

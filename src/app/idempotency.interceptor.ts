@@ -9,9 +9,9 @@ import {
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { TransactionalConnection } from '../../database/transactional-connection';
-import { DomainError, ErrorCode } from '../errors/domain-error';
-import { RequestContext } from '../request-context';
+import { TransactionalConnection } from '../database/transactional-connection';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { RequestContext } from '../common/request-context';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const KEPT_FOR = "interval '24 hours'";
@@ -55,7 +55,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`)
       .digest();
     return from(
-      this.run(ctx, header, fingerprint, status, reply, () => lastValueFrom(next.handle())),
+      this.run(ctx, header, fingerprint, status, reply, (bound) => {
+        // The handler reads its context from the request: it gets the one bound to this
+        // transaction, so the service it calls joins it.
+        request.dukkadeeContext = bound;
+        return lastValueFrom(next.handle());
+      }),
     );
   }
 
@@ -65,12 +70,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     fingerprint: Buffer,
     status: number,
     reply: FastifyReply,
-    handle: () => Promise<unknown>,
+    handle: (bound: RequestContext) => Promise<unknown>,
   ): Promise<unknown> {
     const credentialId = ctx.actor.id;
     let handled = false;
     try {
-      return await this.connection.run(ctx, async (manager) => {
+      return await this.connection.run(ctx, async (manager, bound) => {
         const [{ claimed }] = await manager.query(
           'SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS claimed',
           [`${ctx.storeId}:${credentialId}`, key],
@@ -87,7 +92,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         );
         if (stored) return replay(stored, fingerprint, reply);
         handled = true;
-        const body = await handle();
+        const body = await handle(bound);
         await this.store(manager, credentialId, key, fingerprint, status, body ?? null);
         return body;
       });
