@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client } from 'pg';
+import { RateLimitedLog } from '../observability/rate-limited-log';
 import pino, { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { SecretBox } from '../common/crypto/secret-box';
@@ -147,6 +148,8 @@ function shareOf(lane: Lane): (typeof ENDPOINT_SHARE)[keyof typeof ENDPOINT_SHAR
 export class WebhookDispatcher {
   /** Replaced by the application's logger in start(). */
   private logger: Logger = pino({ enabled: false });
+  /** Failures that repeat per attempt or per poll while the database is away, at a bounded rate. */
+  private failures = new RateLimitedLog(this.logger);
   private readonly secrets: SecretBox;
   /** Per subscription: attempts being sent (with their start times), and jobs waiting. */
   private readonly lanes = new Map<string, Lane>();
@@ -183,6 +186,7 @@ export class WebhookDispatcher {
   start(logger: Logger, databaseUrl?: string): void {
     if (this.running) return;
     this.logger = logger.child({ component: 'webhook-dispatcher' });
+    this.failures = new RateLimitedLog(this.logger);
     this.running = true;
     if (databaseUrl) void this.listen(databaseUrl);
     this.timer = setInterval(() => {
@@ -234,7 +238,7 @@ export class WebhookDispatcher {
         }
       } while (this.pumpAgain && this.running);
     } catch (error) {
-      this.logger.error({ err: error }, 'fetching webhook jobs failed');
+      this.failures.error('webhook_fetch', { err: error }, 'fetching webhook jobs failed');
     } finally {
       this.pumping = false;
       this.settle();
@@ -265,7 +269,11 @@ export class WebhookDispatcher {
       this.complete(job.id);
     } catch (error) {
       // The job is retried by pg-boss; the delivery's lease keeps a second attempt from overlapping.
-      this.logger.error({ err: error, deliveryId: job.data.deliveryId }, 'webhook attempt failed');
+      this.failures.error(
+        'webhook_attempt',
+        { err: error, deliveryId: job.data.deliveryId },
+        'webhook attempt failed',
+      );
       await this.queue.fail(job.id, error as Error).catch(() => undefined);
     } finally {
       lane.sending.delete(started);
@@ -315,7 +323,7 @@ export class WebhookDispatcher {
       for (const job of jobs) this.complete(job.id);
     } catch (error) {
       // Left active, the jobs expire and come back by themselves.
-      this.logger.warn({ err: error }, 'putting webhook jobs back failed');
+      this.failures.warn('webhook_requeue', { err: error }, 'putting webhook jobs back failed');
     } finally {
       this.release(jobs.length);
     }
@@ -489,7 +497,7 @@ export class WebhookDispatcher {
         this.wake();
       }
     } catch (error) {
-      this.logger.error({ err: error }, 'sweeping webhook deliveries failed');
+      this.failures.error('webhook_sweep', { err: error }, 'sweeping webhook deliveries failed');
     }
   }
 
@@ -503,7 +511,7 @@ export class WebhookDispatcher {
     const ids = this.completed.splice(0);
     await this.queue.complete(ids).catch((error: unknown) => {
       // Left active, the jobs expire and come back; their deliveries are no longer due.
-      this.logger.warn({ err: error }, 'completing webhook jobs failed');
+      this.failures.warn('webhook_complete', { err: error }, 'completing webhook jobs failed');
     });
   }
 
