@@ -34,6 +34,7 @@ import { GraphqlApiModule } from '../graphql/graphql-api.module';
 import { PlatformModule } from '../platform/platform.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { SyncModule } from '../sync/sync.module';
+import { FailureThrottlerGuard } from '../throttling/failure-throttler.guard';
 import { RateLimitGuard } from '../throttling/rate-limit.guard';
 import { ThrottlingModule } from '../throttling/throttling.module';
 import { HTTP_CREDENTIAL_TRANSPORT } from './http-credentials';
@@ -118,6 +119,7 @@ export class AppModule {
         // scope, so the 403 carries RateLimit headers), then whether they may.
         { provide: APP_GUARD, useExisting: CredentialGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: FailureThrottlerGuard },
         { provide: APP_GUARD, useExisting: ScopesGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: StrictValidationPipe },

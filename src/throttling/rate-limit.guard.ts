@@ -1,21 +1,16 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
   ThrottlerGuard,
   type ThrottlerLimitDetail,
-  type ThrottlerModuleOptions,
   type ThrottlerRequest,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestContextOf } from '../auth/credential-transport';
 import { DomainError } from '../common/errors/domain-error';
 import type { RequestContext } from '../common/request-context';
-import { FailedAttempts } from './failed-attempts.service';
-import { countsFailures, TooManyFailedAttempts } from './throttle-failures.decorator';
+import { isFailureThrottler } from './throttle-failures.decorator';
 import type { BucketTake } from './token-bucket';
-import { bucketLimitOf, type BucketRecord, TokenBucketStorage } from './token-bucket-storage';
+import { bucketLimitOf, type BucketRecord } from './token-bucket-storage';
 
 /** The `RateLimit-*` headers of a take (CONTRACT.md), whole numbers all. */
 export function rateLimitHeaders(take: BucketTake): Record<string, string> {
@@ -47,18 +42,14 @@ export function credentialTracker(ctx: RequestContext): string {
  *
  * Beyond the package's guard: the headers are the RateLimit ones of CONTRACT.md, sent on every
  * counted answer (a 429 and any problem after it included); a refused request is a
- * `rate_limited` problem; throttlers declared with ThrottleFailures only look at their bucket
- * here, and the handler reports failures.
+ * `rate_limited` problem. The throttlers declared with ThrottleFailures have FailureThrottlerGuard.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() private readonly buckets: TokenBucketStorage,
-    reflector: Reflector,
-    private readonly failures: FailedAttempts,
-  ) {
-    super(options, buckets, reflector);
+  /** REST's throttler only: the failure throttlers have a guard of their own (FailureThrottlerGuard). */
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    this.throttlers = this.throttlers.filter((throttler) => !isFailureThrottler(throttler.name));
   }
 
   protected override async shouldSkip(execution: ExecutionContext): Promise<boolean> {
@@ -69,18 +60,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     const { context, limit, ttl, throttler, getTracker, generateKey } = request;
     const { req, res } = this.getRequestResponse(context);
     const tracker = await getTracker(req, context);
-    // A failure throttler whose target the request does not name (a token request without
-    // client_id) has nothing to count.
     if (!tracker) return true;
     const name = throttler.name ?? 'default';
     const key = generateKey(context, tracker, name);
-    if (countsFailures(context, name)) {
-      const bucket = bucketLimitOf(limit, ttl);
-      const look = await this.buckets.take(key, 0, bucket);
-      if (look.remaining < 1) throw new TooManyFailedAttempts(look.secondsUntilAvailable(1));
-      this.failures.expect(req, key, bucket);
-      return true;
-    }
     const record = (await this.storageService.increment(
       key,
       ttl,
@@ -96,13 +78,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  /** One bucket per credential and store for every route (`rest:…`), one per target for failures. */
-  protected override generateKey(
-    _execution: ExecutionContext,
-    tracker: string,
-    name: string,
-  ): string {
-    return name === 'default' ? `rest:${tracker}` : `abuse:${name}:${tracker.toLowerCase()}`;
+  /** One bucket per credential and store for every route: `rest:<credential>:<store>`. */
+  protected override generateKey(_execution: ExecutionContext, tracker: string): string {
+    return `rest:${tracker}`;
   }
 
   protected override async throwThrottlingException(

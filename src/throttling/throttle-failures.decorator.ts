@@ -14,10 +14,26 @@ export function ThrottleFailures(throttlers: Parameters<typeof Throttle>[0]) {
   return applyDecorators(Throttle(throttlers), SetMetadata(FAILURES_ONLY, Object.keys(throttlers)));
 }
 
+/** The failure throttlers a handler declares (ThrottleFailures), if any. */
+function failureThrottlersOf(execution: ExecutionContext): readonly string[] | undefined {
+  return Reflect.getMetadata(FAILURES_ONLY, execution.getHandler()) as string[] | undefined;
+}
+
 /** Whether the handler counts this throttler's failures (ThrottleFailures). */
 export function countsFailures(execution: ExecutionContext, throttler: string): boolean {
-  const names = Reflect.getMetadata(FAILURES_ONLY, execution.getHandler()) as string[] | undefined;
-  return names?.includes(throttler) ?? false;
+  return failureThrottlersOf(execution)?.includes(throttler) ?? false;
+}
+
+/** Whether the handler declares any failure throttler: every other route skips their guard. */
+export function declaresFailureThrottlers(execution: ExecutionContext): boolean {
+  return failureThrottlersOf(execution) !== undefined;
+}
+
+const FAILURE_THROTTLERS = new Set<string>();
+
+/** Whether a throttler of ThrottlerModule's list is one of failureThrottler's. */
+export function isFailureThrottler(name: string | undefined): boolean {
+  return name !== undefined && FAILURE_THROTTLERS.has(name);
 }
 
 /**
@@ -25,6 +41,7 @@ export function countsFailures(execution: ExecutionContext, throttler: string): 
  * which apply to every route, it applies only where a route declares it, with its limit there.
  */
 export function failureThrottler(name: string): ThrottlerOptions {
+  FAILURE_THROTTLERS.add(name);
   return { name, limit: 0, ttl: 1, skipIf: (execution) => !countsFailures(execution, name) };
 }
 

@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { requestContextOf } from '../auth/credential-transport';
 import type { BucketLimit } from './token-bucket';
 import { failureThrottler } from './throttle-failures.decorator';
+import { FailureThrottlerGuard } from './failure-throttler.guard';
 import { notCounted, RateLimitGuard, restTracker } from './rate-limit.guard';
 import { RateLimitOverrides } from './rate-limit-overrides.service';
 import { RateLimitsModule } from './rate-limits.module';
@@ -51,7 +52,7 @@ function restLimit<T>(
       }),
     }),
   ],
-  providers: [RateLimitGuard],
-  exports: [RateLimitsModule, RateLimitGuard],
+  providers: [RateLimitGuard, FailureThrottlerGuard],
+  exports: [RateLimitsModule, RateLimitGuard, FailureThrottlerGuard],
 })
 export class ThrottlingModule {}

@@ -12,8 +12,21 @@ import { TokenBuckets } from './token-buckets';
 export function bucketLimitOf(limit: number, ttl: number): BucketLimit {
   // Twelve significant digits undo the rounding of `ttlOf` (200 / 20 → 10,000 ms → 20 again), so
   // the whole-second headers computed from the rate never move by a rounding error.
-  return { bucket: limit, refillPerSecond: Number(((limit * 1000) / ttl).toPrecision(12)) };
+  // Nearly every request has the default limits: their bucket is built once.
+  if (limit !== lastLimit.limit || ttl !== lastLimit.ttl)
+    lastLimit = {
+      limit,
+      ttl,
+      bucket: { bucket: limit, refillPerSecond: Number(((limit * 1000) / ttl).toPrecision(12)) },
+    };
+  return lastLimit.bucket;
 }
+
+let lastLimit: { limit: number; ttl: number; bucket: BucketLimit } = {
+  limit: Number.NaN,
+  ttl: Number.NaN,
+  bucket: { bucket: 0, refillPerSecond: 0 },
+};
 
 /** The throttler's `ttl` of a bucket: the milliseconds it takes to fill from empty. */
 export function ttlOf(limit: BucketLimit): number {
