@@ -28,7 +28,7 @@ const environmentSchema = z.object({
     .number()
     .gt(0, 'must be above 0')
     .max(1, 'must be at most 1 (the whole pool)')
-    .default(0.25),
+    .default(0.5),
   DATABASE_STORE_QUEUE_WAIT_MS: positiveInt.max(60_000).default(2000),
   DATABASE_STORE_QUEUE_LENGTH: positiveInt.max(100_000).default(200),
   REDIS_URL: z
