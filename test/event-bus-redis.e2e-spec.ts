@@ -1,8 +1,8 @@
-import { Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { SCOPES } from '../src/common/scopes';
 import { REDIS_URL, redisReachable } from './support/redis';
 import { startTestApp, TestApp } from './support/test-app';
+import { graphqlSocket } from './support/graphql-socket';
 
 const reachable = redisReachable();
 if (!reachable)
@@ -34,12 +34,7 @@ if (!reachable)
 
     it('delivers an event committed on one instance to a subscriber of the other', async () => {
       const store = await first.createStore([...SCOPES]);
-      client = createClient({
-        url: `${second.url.replace('http', 'ws')}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${store.key}` },
-        retryAttempts: 0,
-      });
+      client = graphqlSocket(second.url, store.key);
       const received: string[] = [];
       const subscribed = new Promise<void>((resolve) => {
         client.on('connected', () => setTimeout(resolve, 200));

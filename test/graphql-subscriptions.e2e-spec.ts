@@ -1,8 +1,8 @@
-import { Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { SCOPES } from '../src/common/scopes';
 import { LiveEvents } from '../src/events/live-events';
 import { startTestApp, TestApp } from './support/test-app';
+import { graphqlSocket } from './support/graphql-socket';
 
 function openClient(
   app: TestApp,
@@ -10,16 +10,7 @@ function openClient(
   token: string,
   onClose?: (code: number) => void,
 ): Client {
-  const client = createClient({
-    url: `${app.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-    lazy: false,
-    // The 4403 test expects the connection to fail; it is asserted through `closed`.
-    onNonLazyError: () => undefined,
-    on: { closed: (event) => onClose?.((event as { code: number }).code) },
-  });
+  const client = graphqlSocket(app.url, token, { connectNow: true, onClose });
   clients.push(client);
   return client;
 }

@@ -1,9 +1,9 @@
-import { Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { SCOPES } from '../src/common/scopes';
 import { LiveEvents } from '../src/events/live-events';
 import { OwnRedisServer, REDIS_SERVER_BINARY, redisServerAvailable } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
+import { graphqlSocket } from './support/graphql-socket';
 
 const available = redisServerAvailable();
 if (!available)
@@ -46,12 +46,7 @@ const ORDER_EVENTS = `subscription Orders($after: String) {
   });
 
   function connect(app: TestApp, key: string): Client {
-    const client = createClient({
-      url: `${app.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${key}` },
-      retryAttempts: 0,
-    });
+    const client = graphqlSocket(app.url, key);
     clients.push(client);
     return client;
   }

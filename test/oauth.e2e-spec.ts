@@ -1,6 +1,4 @@
-import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
-import WebSocket from 'ws';
 import { freePort } from './support/net';
 import {
   approve,
@@ -15,6 +13,7 @@ import {
   tokenRequest,
 } from './support/oauth';
 import { startTestApp, TestApp } from './support/test-app';
+import { graphqlSocket } from './support/graphql-socket';
 
 const STAFF = { email: 'owner@example.com', password: 'correct horse battery staple' };
 
@@ -731,13 +730,7 @@ describe('OAuth 2.0', () => {
   it('authenticates GraphQL subscriptions with an access token, and ends them when it expires', async () => {
     const { tokens } = await codeFlow('read_products');
     const token = String(tokens.body.access_token);
-    const client = createClient({
-      url: `${app.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      retryAttempts: 0,
-      lazy: false,
-    });
+    const client = graphqlSocket(app.url, token, { connectNow: true });
     const received: string[] = [];
     const state = { completed: false, errors: [] as unknown[] };
     client.subscribe(
