@@ -27,6 +27,7 @@ export class Authenticator {
    * rare and checked by hashing it, goes last.
    */
   private readonly apiStrategies: string[] = [API_KEY_STRATEGY, PLATFORM_ADMIN_STRATEGY];
+  private readonly middlewares = new Map<string, PassportMiddleware>();
 
   /** Called by every strategy as it is constructed (see CONSTRUCTION_ONLY_PASSPORT). */
   use(name: string, strategy: object): void {
@@ -51,19 +52,55 @@ export class Authenticator {
 
   /** The first of the named strategies that accepts the request; `unauthenticated` if none. */
   authenticate(request: CredentialRequest, strategies: readonly string[]): Promise<RequestContext> {
+    const middleware = this.middlewareFor(strategies);
     return new Promise((resolve, reject) => {
-      const middleware = this.passport.authenticate(
-        strategies as string[],
-        { session: false },
-        (error: unknown, context: RequestContext | false | undefined) => {
-          if (error) reject(error);
-          else if (context) resolve(context);
-          else
-            reject(request.authorization === undefined ? missingCredential() : invalidCredential());
-        },
-      ) as (request: unknown, response: unknown, next: (error?: unknown) => void) => void;
-      // No strategy here passes a request on without deciding; `next` is only a safety net.
-      middleware(request, undefined, (error) => reject(error ?? invalidCredential()));
+      middleware(request, DISCARDED_RESPONSE, (error) => {
+        if (request.context) resolve(request.context);
+        else if (error !== undefined && !isPassportRefusal(error)) reject(error);
+        else reject(request.authorization === undefined ? missingCredential() : invalidCredential());
+      });
     });
   }
+
+  /**
+   * Passport's middleware for a list of strategies, built once rather than per request: with a
+   * per-request callback, each request would allocate the middleware and its closures again. The
+   * accepted context lands on `request.context` (assignProperty) and a refusal reaches `next` as
+   * an error (failWithError), so the one middleware serves every request.
+   */
+  private middlewareFor(strategies: readonly string[]): PassportMiddleware {
+    const key = strategies.join(',');
+    let middleware = this.middlewares.get(key);
+    if (!middleware) {
+      middleware = this.passport.authenticate([...strategies], {
+        session: false,
+        assignProperty: 'context',
+        failWithError: true,
+        authInfo: false,
+      }) as PassportMiddleware;
+      this.middlewares.set(key, middleware);
+    }
+    return middleware;
+  }
+}
+
+type PassportMiddleware = (
+  request: CredentialRequest,
+  response: typeof DISCARDED_RESPONSE,
+  next: (error?: unknown) => void,
+) => void;
+
+/**
+ * What Passport writes a refusal to. The transports answer refusals themselves (401 with their
+ * own WWW-Authenticate, a GraphQL error, a close code), so what Passport sets here is dropped.
+ */
+const DISCARDED_RESPONSE = {
+  statusCode: 0,
+  setHeader(): void {},
+  end(): void {},
+};
+
+/** Passport's own "no strategy accepted it" (failWithError), as opposed to a strategy's error. */
+function isPassportRefusal(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AuthenticationError';
 }

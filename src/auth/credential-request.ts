@@ -1,3 +1,5 @@
+import type { RequestContext } from '../common/request-context';
+
 /**
  * What a strategy may read of a request, whatever carried it: REST, GraphQL over HTTP, a
  * graphql-ws `connection_init`, or a hosted page with its cookie session. Each transport has a
@@ -7,6 +9,19 @@
 export class CredentialRequest {
   /** The same `Authorization` value where passport-http-bearer looks for it. */
   readonly headers: { readonly authorization?: string };
+  /** Where Passport puts the context a strategy accepted (Authenticator's assignProperty). */
+  context: RequestContext | undefined = undefined;
+  /**
+   * The helpers Passport's middleware attaches to every request it sees. Declared here so that
+   * every CredentialRequest has one shape from construction, not one per property Passport adds.
+   */
+  login: unknown = undefined;
+  logIn: unknown = undefined;
+  logout: unknown = undefined;
+  logOut: unknown = undefined;
+  isAuthenticated: unknown = undefined;
+  isUnauthenticated: unknown = undefined;
+  _sessionManager: unknown = undefined;
 
   constructor(
     /** `Bearer <token>` for the API. */
