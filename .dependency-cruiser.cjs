@@ -1,16 +1,17 @@
 // The layers of src/ (README, "Layers"; docs/decisions.md, "Layers"), checked by `npm run lint`.
 //
-//   adapters and entry points  app, cli, graphql, openapi, onboarding, sync-agent, main, worker
+//   adapters and entry points  app, cli, graphql, hosted-ui, openapi, onboarding, sync-agent,
+//                              main, worker
 //   feature modules            catalog, customers, inventory, orders, events, webhooks, platform,
 //                              sync, oauth, throttling, maintenance
-//   infrastructure             auth, observability, jobs, database, config, common, types
+//   infrastructure             auth, web, observability, jobs, database, config, common, types
 //
 // A layer imports only the layers below it; feature modules import each other through their
 // public surface only; no two modules depend on each other, however indirectly.
 
 const FEATURES =
   'catalog|customers|inventory|orders|events|webhooks|platform|sync|oauth|throttling|maintenance';
-const ADAPTERS = 'app|cli|graphql|openapi|onboarding|sync-agent';
+const ADAPTERS = 'app|cli|graphql|hosted-ui|openapi|onboarding|sync-agent';
 // What a feature module offers the others: its services, Nest module and decorators, the resource shapes its
 // serializers define, its input DTOs, and the event log's types.
 const PUBLIC_SURFACE = [
@@ -78,10 +79,34 @@ module.exports = {
       to: { path: `^src/(${FEATURES})/` },
     },
     {
-      name: 'infrastructure-knows-no-feature',
-      comment: 'database, jobs, observability and config sit below every feature module.',
+      name: 'hosted-ui-calls-services',
+      comment:
+        'The hosted pages call the services in-process (ARCHITECTURE.md): never a controller, a resolver, GraphQL, or an HTTP client that could call the API over the network.',
       severity: 'error',
-      from: { path: '^src/(database|jobs|observability|config)/' },
+      from: { path: '^src/hosted-ui/' },
+      to: {
+        path: [
+          '\\.(controller|resolver)\\.tsx?$',
+          '^src/graphql/',
+          'node_modules/(undici|node-fetch|axios|got|ky|superagent|graphql-request|@apollo/client|openapi-fetch|@dukkadee/sdk)/',
+          '^sdk/',
+        ],
+        pathNot: '^src/hosted-ui/',
+      },
+    },
+    {
+      name: 'hosted-ui-opens-no-connection',
+      comment:
+        'Nor the network modules of Node (the global fetch is refused by ESLint in eslint.config.mjs).',
+      severity: 'error',
+      from: { path: '^src/hosted-ui/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(http|https|http2|net|tls|dgram)$' },
+    },
+    {
+      name: 'infrastructure-knows-no-feature',
+      comment: 'database, jobs, observability, config and web sit below every feature module.',
+      severity: 'error',
+      from: { path: '^src/(database|jobs|observability|config|web)/' },
       to: { path: `^src/(${FEATURES})/` },
     },
     {

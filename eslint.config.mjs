@@ -29,4 +29,16 @@ export default tseslint.config(
     files: ['src/cli/**', 'src/onboarding/**', 'bench/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The hosted pages call services in-process; a fetch would be a call to the API over HTTP.
+    files: ['src/hosted-ui/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Hosted pages call services in-process, never the API.' },
+        { name: 'XMLHttpRequest', message: 'Hosted pages call services in-process.' },
+        { name: 'WebSocket', message: 'Hosted pages call services in-process.' },
+      ],
+    },
+  },
 );

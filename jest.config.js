@@ -19,24 +19,34 @@ const esmPackages = [
   'supports-color',
 ].join('|');
 
+function swc(parser) {
+  return [
+    '@swc/jest',
+    {
+      jsc: {
+        parser,
+        transform: {
+          legacyDecorator: true,
+          decoratorMetadata: true,
+          react: { runtime: 'automatic', importSource: 'preact' },
+        },
+        target: 'es2023',
+      },
+      module: { type: 'commonjs' },
+    },
+  ];
+}
+
 const shared = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.(t|j|mj)s$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2023',
-        },
-        module: { type: 'commonjs' },
-      },
-    ],
+    '^.+\\.(t|j|mj)s$': swc({ syntax: 'typescript', decorators: true }),
+    // The hosted pages' templates: TSX rendered by Preact (tsconfig's jsxImportSource).
+    '^.+\\.tsx$': swc({ syntax: 'typescript', tsx: true, decorators: true }),
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)`],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'json'],
 };
 
 /** @type {import('jest').Config} */

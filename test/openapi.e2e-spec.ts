@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from '@readme/openapi-parser';
+import { isHostedPagePath } from '../src/hosted-ui/hosted-paths';
 import { AUTHORIZATION_PARAMETERS } from '../src/oauth/authorization-request';
 import { generateOpenApiDocument, serializeOpenApiDocument } from '../src/app/contracts';
 import { registeredRoutes } from './support/fastify-routes';
@@ -69,8 +70,11 @@ describe('OpenAPI document', () => {
     const gets = new Set(registered.filter((r) => r.method === 'GET').map((r) => r.path));
     // Fastify answers HEAD for every GET route with the GET's headers; a HEAD of its own would
     // need a description.
+    // The hosted UI's pages are for browsers, not API clients (CONTRACT.md: the document
+    // describes every route outside them).
     const served = registered
       .filter((route) => !(route.method === 'HEAD' && gets.has(route.path)))
+      .filter((route) => !isHostedPagePath(route.path))
       .map(key);
     const documented = operationsOf(checkedInDocument()).map(key);
 

@@ -33,6 +33,7 @@ import type { Logger } from 'pino';
 import { GraphqlApiModule } from '../graphql/graphql-api.module';
 import { PlatformModule } from '../platform/platform.module';
 import { OAuthModule } from '../oauth/oauth.module';
+import { HostedUiModule } from '../hosted-ui/hosted-ui.module';
 import { SyncModule } from '../sync/sync.module';
 import { FailureThrottlerGuard } from '../throttling/failure-throttler.guard';
 import { RateLimitGuard } from '../throttling/rate-limit.guard';
@@ -112,6 +113,7 @@ export class AppModule {
         MaintenanceModule,
         ThrottlingModule,
         GraphqlApiModule,
+        HostedUiModule,
       ],
       controllers: [HealthController],
       providers: [

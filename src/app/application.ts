@@ -9,7 +9,7 @@ import { platformMigrations, storeMigrations } from '../../migrations';
 import { registerBodyParsers } from '../common/http/body-parsers';
 import { MAX_BODY_BYTES } from '../common/http/strict-json';
 import fastifyCookie from '@fastify/cookie';
-import { registerFormParser } from '../oauth/form-body';
+import { registerFormParser } from '../web/form-body';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { WebhookQueue } from '../webhooks/webhook-queue';
 import { JobQueue } from '../jobs/job-queue';

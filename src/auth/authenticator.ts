@@ -57,7 +57,8 @@ export class Authenticator {
       middleware(request, DISCARDED_RESPONSE, (error) => {
         if (request.context) resolve(request.context);
         else if (error !== undefined && !isPassportRefusal(error)) reject(error);
-        else reject(request.authorization === undefined ? missingCredential() : invalidCredential());
+        else
+          reject(request.authorization === undefined ? missingCredential() : invalidCredential());
       });
     });
   }

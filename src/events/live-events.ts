@@ -25,6 +25,8 @@ const MAX_QUEUED = 1_000;
 export interface SubscribeOptions {
   /** Resume after this event of the store's log (its `id`), instead of from now. */
   readonly afterEventId?: string;
+  /** Resume after this position of the store's log (what `position` answered). */
+  readonly afterSequence?: number;
   /** Ends the subscription. */
   readonly signal?: AbortSignal;
 }
@@ -88,7 +90,7 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
       await feed.ready;
       const position = options.afterEventId
         ? await this.reader.sequenceOf(storeId, options.afterEventId)
-        : feed.head;
+        : (options.afterSequence ?? feed.head);
       const subscription = new LiveSubscription(feed, position, this.reader, this.log);
       feed.subscribers.add(subscription);
       const { signal } = options;
@@ -101,6 +103,15 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
       feed.joining -= 1;
       this.dropIfUnused(feed);
     }
+  }
+
+  /**
+   * The store's position in its log now: a page rendered after reading it and subscribed after
+   * it later misses no event committed in between.
+   */
+  async position(storeId: string): Promise<number> {
+    const feed = this.feeds.get(storeId);
+    return feed?.initialized ? feed.head : this.reader.head(storeId);
   }
 
   /** Subscriptions open on this instance for the store (for tests and metrics). */
@@ -163,7 +174,7 @@ class StoreFeed {
   /** Subscriptions being set up: the feed must not be dropped under them. */
   joining = 0;
   readonly ready: Promise<void>;
-  private initialized = false;
+  initialized = false;
   private reading: Promise<void> | undefined;
   private readAgain = false;
   private timer: NodeJS.Timeout | undefined;

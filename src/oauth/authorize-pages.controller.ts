@@ -30,7 +30,7 @@ import {
   checkAuthorizationRequest,
   errorRedirect,
 } from './authorization-request';
-import { singleValues } from './form-body';
+import { singleValues } from '../web/form-body';
 import { InstallationsService } from './installations.service';
 import { OAuthGrants } from './oauth-grants';
 import {

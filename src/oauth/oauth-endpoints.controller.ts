@@ -18,7 +18,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { FailedAttempts } from '../throttling/failed-attempts.service';
 import { OAuthTooManyAttemptsFilter, ThrottleClientFailures } from './brute-force-limits';
 import { authenticateClient, basicCredentials } from './client-authentication';
-import { FORM_CONTENT_TYPE, singleValues } from './form-body';
+import { FORM_CONTENT_TYPE, singleValues } from '../web/form-body';
 import { OAuthGrants, TokenInfo } from './oauth-grants';
 import { authorizationServerMetadata } from './oauth-metadata';
 import {

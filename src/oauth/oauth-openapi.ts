@@ -10,7 +10,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { SCOPES } from '../common/scopes';
-import { FORM_CONTENT_TYPE } from './form-body';
+import { FORM_CONTENT_TYPE } from '../web/form-body';
 import { OAUTH_LIFETIMES } from './oauth-grants';
 
 /**

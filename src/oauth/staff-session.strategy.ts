@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import { Authenticator } from '../auth/authenticator';
@@ -6,9 +6,8 @@ import type { CredentialRequest } from '../auth/credential-request';
 import { CONSTRUCTION_ONLY_PASSPORT } from '../auth/credential-strategy';
 import { RequestContext } from '../common/request-context';
 import { Scope, SCOPES } from '../common/scopes';
-import { APP_CONFIG, AppConfig } from '../config/config';
 import type { StaffRole } from '../platform/staff.service';
-import { StoresService } from '../platform/stores.service';
+import { StoreHostsService } from '../platform/store-hosts.service';
 import { STAFF_SESSION_COOKIE, StaffSessions } from './staff-sessions';
 
 export const STAFF_SESSION_STRATEGY = 'staff-session';
@@ -30,16 +29,12 @@ const SCOPES_OF_ROLE: Readonly<Record<StaffRole, readonly Scope[]>> = {
  */
 @Injectable()
 export class StaffSessionStrategy extends PassportStrategy(CustomStrategy, STAFF_SESSION_STRATEGY) {
-  private readonly baseDomain: string;
-
   constructor(
     private readonly sessions: StaffSessions,
-    private readonly stores: StoresService,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly hosts: StoreHostsService,
     authenticator: Authenticator,
   ) {
     super();
-    this.baseDomain = config.baseDomain;
     authenticator.use(STAFF_SESSION_STRATEGY, this);
   }
 
@@ -51,9 +46,10 @@ export class StaffSessionStrategy extends PassportStrategy(CustomStrategy, STAFF
   async validate(request: CredentialRequest): Promise<RequestContext | false> {
     const secret = request.cookies[STAFF_SESSION_COOKIE];
     if (!secret || !request.host) return false;
+    const store = await this.hosts.resolve(request.host, request.requestId);
+    if (!store) return false;
+    const storeId = store.id;
     const platform = RequestContext.system(null, request.requestId);
-    const storeId = await this.stores.findActiveByHost(platform, request.host, this.baseDomain);
-    if (!storeId) return false;
     const account = await this.sessions.accountOn(platform, secret, storeId);
     if (!account) return false;
     return new RequestContext(

@@ -1,3 +1,4 @@
+import { StoreHostsService } from './store-hosts.service';
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module';
 import { ApiKeyEntity } from './api-key.entity';
@@ -15,7 +16,7 @@ import { StoresService } from './stores.service';
     RateLimitsModule,
   ],
   controllers: [PlatformStoresController],
-  providers: [StoresService, ApiKeysService, StaffService],
-  exports: [StoresService, ApiKeysService, StaffService],
+  providers: [StoresService, StoreHostsService, ApiKeysService, StaffService],
+  exports: [StoresService, StoreHostsService, ApiKeysService, StaffService],
 })
 export class PlatformModule {}

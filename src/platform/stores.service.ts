@@ -7,7 +7,16 @@ import { MigrationRunner } from '../database/migration-runner';
 import { violatedUniqueConstraint } from '../database/postgres-errors';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { CreateStoreDto } from './dto/create-store.dto';
-import { StoreEntity } from './store.entity';
+import { Hosting, StoreEntity } from './store.entity';
+
+/** What a hosted page needs of the store its host names. */
+export interface HostedStore {
+  readonly id: string;
+  readonly handle: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly hosting: Hosting;
+}
 
 @Injectable()
 export class StoresService {
@@ -82,12 +91,12 @@ export class StoresService {
     ctx: RequestContext,
     host: string,
     baseDomain: string,
-  ): Promise<string | undefined> {
+  ): Promise<HostedStore | undefined> {
     const hostname = host.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
     const suffix = `.${baseDomain}`;
     const handle = hostname.endsWith(suffix) ? hostname.slice(0, -suffix.length) : null;
-    const rows: { id: string }[] = await this.connection.manager(ctx).query(
-      `SELECT id FROM platform.stores
+    const rows: HostedStore[] = await this.connection.manager(ctx).query(
+      `SELECT id, handle, name, currency, hosting FROM platform.stores
         WHERE status = 'active'
           AND (handle = $1
                OR id IN (SELECT store_id FROM platform.store_domains WHERE domain = $2)
@@ -95,7 +104,7 @@ export class StoresService {
         ORDER BY handle = $1 DESC LIMIT 1`,
       [handle, hostname],
     );
-    return rows[0]?.id;
+    return rows[0];
   }
 
   /**

@@ -106,7 +106,10 @@ export async function startTestApp(
   ): Promise<HttpResponse<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | Buffer | undefined = opts.rawBody;
+    let body: string | Uint8Array<ArrayBuffer> | undefined =
+      typeof opts.rawBody === 'string' || opts.rawBody === undefined
+        ? opts.rawBody
+        : new Uint8Array(opts.rawBody);
     if (opts.body !== undefined) body = JSON.stringify(opts.body);
     if (
       body !== undefined &&

@@ -33,6 +33,9 @@ export class RequestBodyInterceptor implements NestInterceptor {
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (execution.getType() !== 'http') return next.handle();
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    // HTML forms (pages, OAuth) carry their CSRF token in every post; their handlers read fields.
+    // (The API refuses a non-empty form, so there a form is always no body.)
+    if (request.body !== undefined && isForm(request)) return next.handle();
     const use = this.bodyUse(execution);
     if (use === 'optional' && request.body === undefined) request.body = {};
     if (use === 'none' && request.body !== undefined) {
@@ -71,4 +74,12 @@ function assertNoFields(body: unknown): void {
   }
   const fields = Object.keys(body);
   if (fields.length > 0) throw DomainError.validation(fields.map(unknownField));
+}
+
+function isForm(request: FastifyRequest): boolean {
+  return (
+    request.headers['content-type']
+      ?.toLowerCase()
+      .startsWith('application/x-www-form-urlencoded') ?? false
+  );
 }

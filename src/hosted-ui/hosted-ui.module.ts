@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { PlatformModule } from '../platform/platform.module';
+import { RateLimitsModule } from '../throttling/rate-limits.module';
+import { WebModule } from '../web/web.module';
+import { AdminSessionGuard } from './admin/admin-session.guard';
+import { DashboardController } from './admin/dashboard.controller';
+import { SignInController, TooManyAdminSignInsFilter } from './admin/sign-in.controller';
+import { AssetsController } from './assets.controller';
+import { FormCsrfGuard } from './form-csrf.guard';
+import { HostedStoreGuard } from './hosted-store.guard';
+import { LiveStreams } from './live/live-streams';
+
+/**
+ * The hosted UI: each store's storefront and merchant admin, rendered on the server from the
+ * same services REST and GraphQL call, in this process (ARCHITECTURE.md, docs/hosted-ui.md).
+ */
+@Module({
+  imports: [WebModule, PlatformModule, OAuthModule, EventsModule, RateLimitsModule],
+  controllers: [AssetsController, SignInController, DashboardController],
+  providers: [
+    HostedStoreGuard,
+    AdminSessionGuard,
+    FormCsrfGuard,
+    TooManyAdminSignInsFilter,
+    LiveStreams,
+  ],
+})
+export class HostedUiModule {}
