@@ -25,8 +25,8 @@
  * target "before", the full app built from that commit, and the ratio full/before, so that a
  * change is measured against the commit before it in the same run), BENCH_APP_ENV
  * ("NAME=value,…": environment every server under test gets on top of the bench's), BENCH_SECTIONS (default
- * "http,graphql,webhooks,oauth": the autocannon tables, the GraphQL section, the webhook section
- * and the OAuth section; startup and memory are always measured).
+ * "http,graphql,webhooks,oauth,ui": the autocannon tables, the GraphQL section, the webhook section,
+ * the OAuth section and the hosted pages; startup and memory are always measured).
  * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
  * (measured per target and row, in BENCH_ROUNDS slices after 1 s of warm-up, default 5),
  * BENCH_GRAPHQL_LATENCY_RATE (PATCHes per second, one at a time, default 20),
@@ -41,6 +41,8 @@
  * (token endpoint, measured per grant and row in 1 s slices, default 3), BENCH_OAUTH_API_SECONDS
  * (key against token at 50 connections, per credential and route, default 2),
  * BENCH_OAUTH_LATENCY_SECONDS (key against token at the steady rate, default 4).
+ * Hosted pages ("ui"): BENCH_UI_SECONDS (per page and load, default 10), BENCH_UI_RATE (the steady
+ * rate, default 100 requests per second).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,6 +55,7 @@ import { BenchDatabaseServer } from './lib/database';
 import { Client, escapeIdentifier } from 'pg';
 import { alternateLoads, LoadRequest, LoadResult, LoadShape, sendOnce } from './lib/load';
 import { Fixture, seed, stockOrderRequest } from './lib/seed';
+import { runUiBench, UiSettings, uiReport } from './lib/ui';
 import { freePort, ServerProcess } from './lib/server-process';
 import {
   Column,
@@ -130,6 +133,13 @@ const SETTINGS = {
     steadySeconds: positiveNumber('BENCH_OAUTH_LATENCY_SECONDS', 4),
     pauseMs: 200,
   } satisfies OAuthSettings,
+  ui: {
+    connections: 50,
+    seconds: positiveNumber('BENCH_UI_SECONDS', 10),
+    rounds: ROUNDS,
+    rate: positiveNumber('BENCH_UI_RATE', 100),
+    orders: 50,
+  } satisfies UiSettings,
 } as const;
 
 /** BENCH_APP_ENV ("NAME=value,NAME=value"): settings every server under test gets on top. */
@@ -141,7 +151,7 @@ const APP_ENV: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 /** BENCH_SECTIONS: what runs besides the startup and memory figures. */
-const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks,oauth');
+const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks,oauth,ui');
 
 const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
 
@@ -513,7 +523,7 @@ async function main(): Promise<void> {
   // 6. GraphQL, webhooks and OAuth, each on a quiet machine with servers of its own: the servers
   //    above stop (the full app would dispatch too). A failure there still leaves the tables
   //    above to print.
-  if (SECTIONS.has('graphql') || SECTIONS.has('webhooks') || SECTIONS.has('oauth'))
+  if (['graphql', 'webhooks', 'oauth', 'ui'].some((section) => SECTIONS.has(section as 'ui')))
     for (const server of new Set([full, ...servers.values()])) await server.stop();
   let graphqlSection: { lines: readonly string[]; ok: boolean } | undefined;
   if (SECTIONS.has('graphql')) {
@@ -578,6 +588,38 @@ async function main(): Promise<void> {
     }
   }
 
+  let uiSection: { lines: readonly string[]; ok: boolean } | undefined;
+  if (SECTIONS.has('ui')) {
+    try {
+      const figures = await runUiBench(
+        {
+          fixture,
+          adminToken: secrets.adminToken,
+          handle: 'bench',
+          startApp: (label) => startFullApp(partial, label, 'info'),
+          startRestVariant: (apiUrl, ordersKey) =>
+            startBenchServer(
+              bench,
+              'ui-rest',
+              'dist/bench/ui-rest-server.js',
+              {
+                BENCH_API_URL: apiUrl,
+                BENCH_ORDERS_KEY: ordersKey,
+              },
+              '/health',
+            ),
+          progress,
+        },
+        SETTINGS.ui,
+      );
+      uiSection = uiReport(figures);
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      progress(`ui failed: ${text}`);
+      uiSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
+    }
+  }
+
   await cleanUp();
   const startup: StartupFigures = { firstStartMs, readyMs, idleRssMiB };
   console.log(
@@ -592,6 +634,7 @@ async function main(): Promise<void> {
       graphqlLines: graphqlSection?.lines,
       webhookLines: webhookSection?.lines,
       oauthLines: oauthSection?.lines,
+      uiLines: uiSection?.lines,
       elapsedSeconds: (performance.now() - started) / 1000,
     }),
   );
@@ -600,7 +643,8 @@ async function main(): Promise<void> {
     verifications.some(({ verification }) => !verification.ok) ||
     (graphqlSection && !graphqlSection.ok) ||
     (webhookSection && !webhookSection.ok) ||
-    (oauthSection && !oauthSection.ok)
+    (oauthSection && !oauthSection.ok) ||
+    (uiSection && !uiSection.ok)
   )
     process.exitCode = 1;
 }
@@ -722,6 +766,7 @@ async function startBenchServer(
   name: string,
   script: string,
   env: Record<string, string>,
+  readyPath = '/v1/products?limit=1',
 ): Promise<ServerProcess> {
   const port = await freePort();
   const server = ServerProcess.start({
@@ -733,12 +778,14 @@ async function startBenchServer(
     port,
   });
   onCleanup(() => server.stop());
-  await server.waitUntilReady('/v1/products?limit=1');
+  await server.waitUntilReady(readyPath);
   return server;
 }
 
-function selectSections(list: string): ReadonlySet<'http' | 'graphql' | 'webhooks' | 'oauth'> {
-  const known = ['http', 'graphql', 'webhooks', 'oauth'] as const;
+function selectSections(
+  list: string,
+): ReadonlySet<'http' | 'graphql' | 'webhooks' | 'oauth' | 'ui'> {
+  const known = ['http', 'graphql', 'webhooks', 'oauth', 'ui'] as const;
   const names = list.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !known.some((section) => section === name));
   if (unknown.length > 0) throw new Error(`Unknown BENCH_SECTIONS: ${unknown.join(', ')}`);
@@ -860,6 +907,7 @@ interface ReportInput {
   readonly webhookLines?: readonly string[];
   /** The OAuth section's tables and checks, when it ran. */
   readonly oauthLines?: readonly string[];
+  readonly uiLines?: readonly string[];
   readonly elapsedSeconds: number;
 }
 
@@ -914,6 +962,7 @@ function report(input: ReportInput): string {
   if (input.webhookLines)
     lines.push('', '### Webhook delivery (full app)', '', ...input.webhookLines);
   if (input.oauthLines) lines.push('', '### OAuth (full app)', '', ...input.oauthLines);
+  if (input.uiLines) lines.push('', '### Hosted pages (full app)', '', ...input.uiLines);
 
   const sorted = [...startup.readyMs].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
