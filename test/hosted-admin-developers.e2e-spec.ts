@@ -1,4 +1,11 @@
-import { approve, authorizePath, Browser, registerApp, REDIRECT_URI } from './support/oauth';
+import {
+  approve,
+  authorizePath,
+  Browser,
+  registerApp,
+  REDIRECT_URI,
+  tokenRequest,
+} from './support/oauth';
 import {
   createHostedStore,
   csrfTokenOf,
@@ -198,7 +205,17 @@ describe('hosted admin: developer settings', () => {
       }),
       store.owner,
     );
-    expect(redirect.searchParams.get('code')).toBeTruthy();
+    const tokens = await tokenRequest(
+      app.url,
+      {
+        grant_type: 'authorization_code',
+        code: redirect.searchParams.get('code')!,
+        redirect_uri: REDIRECT_URI,
+      },
+      { clientId: registered.clientId, clientSecret: registered.clientSecret! },
+    );
+    const appToken = String(tokens.body.access_token);
+    expect((await app.request('GET', '/v1/products', { token: appToken })).status).toBe(200);
     const owner = await signedIn(app, store);
     const apps = await owner.get('/admin/developers/apps');
     const installationId = apps.html.match(
@@ -219,6 +236,7 @@ describe('hosted admin: developer settings', () => {
     expect(installations.body.data.map((one: { id: string }) => one.id)).not.toContain(
       installationId,
     );
+    expect((await app.request('GET', '/v1/products', { token: appToken })).status).toBe(401);
   });
 
   it('answers 403 to a staff account on every developers page', async () => {
@@ -265,6 +283,19 @@ describe('hosted admin: developer settings', () => {
         (await owner.post(`${base}/webhooks/${subscription.body.id}/${action}`, { _csrf: token }))
           .status,
       ).toBe(404);
+    const delivery = await app.request(
+      'POST',
+      `/v1/webhook-subscriptions/${subscription.body.id}/test`,
+      { token: other.key },
+    );
+    expect(delivery.status).toBe(202);
+    expect(
+      (
+        await owner.post(`${base}/webhook-deliveries/${delivery.body.id}/retry`, {
+          _csrf: token,
+        })
+      ).status,
+    ).toBe(404);
     expect((await app.request('GET', '/v1/products', { token: key.body.key })).status).toBe(200);
     const still = await app.request('GET', `/v1/webhook-subscriptions/${subscription.body.id}`, {
       token: other.key,
