@@ -323,6 +323,80 @@ describe('hosted admin: developer settings', () => {
     expect((await app.request('GET', '/v1/products', { token: store.key })).status).toBe(200);
   });
 
+  it('lists a self-hosted store’s sync conflicts and resolves one by keeping its side', async () => {
+    const handle = `self-${Date.now().toString(36)}`;
+    const created = await app.request('POST', '/v1/platform/stores', {
+      token: app.adminToken,
+      body: { name: 'Self shop', handle, currency: 'EUR', hosting: 'self_hosted' },
+    });
+    expect(created.status).toBe(201);
+    const storeId = created.body.id;
+    const key = (
+      await app.request('POST', `/v1/platform/stores/${storeId}/api-keys`, {
+        token: app.adminToken,
+        body: { name: 'agent', scopes: ['sync', 'read_customers', 'write_customers'] },
+      })
+    ).body.key;
+    const owner = { email: `owner@${handle}.example.com`, password: `owner password ${handle}` };
+    await app.request('POST', `/v1/platform/stores/${storeId}/staff`, {
+      token: app.adminToken,
+      body: { ...owner, role: 'owner' },
+    });
+    const push = (batchId: string, lastName: string, baseVersion: number | null) =>
+      app.request('POST', '/v1/sync/push', {
+        token: key,
+        body: {
+          batchId,
+          changes: [
+            {
+              resource: 'customer',
+              externalId: 'cust-1',
+              baseVersion,
+              data: { email: 'both@example.com', firstName: 'Bo', lastName },
+            },
+          ],
+        },
+      });
+    const customerId = (await push('c-0', 'Th', null)).body.results[0].id;
+    await app.request('PATCH', `/v1/customers/${customerId}`, {
+      token: key,
+      body: { lastName: 'Platform' },
+    });
+    const clash = await push('c-1', 'Self', 1);
+    const conflictId = clash.body.results[0].conflict.id;
+
+    const client = await signedIn(app, {
+      storeId,
+      handle,
+      host: `${handle}.localhost:3000`,
+      key,
+      owner,
+      staff: owner,
+    });
+    expect((await client.get('/admin/developers')).html).toContain('Sync conflicts');
+    const page = await client.get('/admin/developers/sync-conflicts');
+    expect(page.status).toBe(200);
+    expect(textOf(page.html)).toContain('customer cust-1');
+    expect(textOf(page.html)).toContain('Fields: lastName');
+    const resolve = `/admin/developers/sync-conflicts/${conflictId}/resolve`;
+    const refused = await client.submit('/admin/developers/sync-conflicts', resolve, {
+      keep: 'neither',
+    });
+    expect(refused.status).toBe(400);
+    const resolved = await client.post(resolve, {
+      _csrf: csrfTokenOf(page.html, resolve),
+      keep: 'self_hosted',
+    });
+    expect(resolved.status).toBe(303);
+    const conflict = await app.request('GET', `/v1/sync/conflicts/${conflictId}`, { token: key });
+    expect(conflict.body).toMatchObject({ status: 'resolved', resolution: 'self_hosted_kept' });
+    const customer = await app.request('GET', `/v1/customers/${customerId}`, { token: key });
+    expect(customer.body.lastName).toBe('Self');
+    expect(textOf((await client.get('/admin/developers/sync-conflicts')).html)).toContain(
+      'The self-hosted change was kept',
+    );
+  });
+
   it('shows sync conflicts only for a self-hosted store', async () => {
     const owner = await signedIn(app, store);
     expect((await owner.get('/admin/developers/sync-conflicts')).status).toBe(404);
