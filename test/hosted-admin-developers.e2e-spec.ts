@@ -397,6 +397,15 @@ describe('hosted admin: developer settings', () => {
     );
   });
 
+  it('answers a page, not a 500, to a list opened at a broken cursor', async () => {
+    const owner = await signedIn(app, store);
+    for (const path of ['api-keys', 'webhooks', 'apps']) {
+      const answer = await owner.get(`/admin/developers/${path}?cursor=not-a-cursor`);
+      expect([path, answer.status]).toEqual([path, 400]);
+      expect(answer.headers['content-type']).toContain('text/html');
+    }
+  });
+
   it('shows sync conflicts only for a self-hosted store', async () => {
     const owner = await signedIn(app, store);
     expect((await owner.get('/admin/developers/sync-conflicts')).status).toBe(404);

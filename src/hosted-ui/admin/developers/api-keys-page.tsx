@@ -8,14 +8,16 @@ import {
   type FieldErrors,
   FormErrors,
 } from '../../../web/components/forms';
+import { Pagination } from '../../../web/components/pagination';
 import {
   DeveloperLayout,
   type DeveloperPageProps,
   formatTime,
+  type ListPaging,
   OneTimeSecret,
 } from './developer-layout';
 
-export interface ApiKeysPageProps extends DeveloperPageProps {
+export interface ApiKeysPageProps extends DeveloperPageProps, ListPaging {
   keys: readonly ApiKeyWithLimits[];
   /** The key just created, in clear: on the answer to its creation only. */
   created?: { name: string; key: string };
@@ -69,6 +71,11 @@ export function ApiKeysPage(props: ApiKeysPageProps) {
           </tbody>
         </table>
       )}
+      <Pagination
+        path="/admin/developers/api-keys"
+        nextCursor={props.nextCursor}
+        atCursor={props.atCursor}
+      />
       <h2>New key</h2>
       <FormErrors errors={props.errors} />
       <form method="post" action="/admin/developers/api-keys">

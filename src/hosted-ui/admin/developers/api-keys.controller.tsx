@@ -1,4 +1,4 @@
-import { Body, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/request-context';
 import { validateInput } from '../../../common/validation/validate-input';
@@ -11,6 +11,7 @@ import { HostedPages } from '../../hosted-pages.decorator';
 import { StaffContext, Store } from '../../hosted-request';
 import { OwnerOnly } from '../admin-session.guard';
 import { ApiKeysPage, type ApiKeysPageProps } from './api-keys-page';
+import { cursorOf } from './developer-layout';
 import { fieldErrorsOf, listOf, textOf } from './form-input';
 
 /** A store has a few keys; the page lists this many, enough for any real store. */
@@ -31,8 +32,9 @@ export class ApiKeysPagesController {
     @Res() reply: FastifyReply,
     @Store() store: HostedStore,
     @StaffContext() staff: RequestContext,
+    @Query('cursor') cursor: unknown,
   ): Promise<void> {
-    await this.render(request, reply, store, staff, 200, {});
+    await this.render(request, reply, store, staff, 200, {}, cursorOf(cursor));
   }
 
   /** The new key is in this answer only: rendered here, never put in a URL or a cookie. */
@@ -80,8 +82,9 @@ export class ApiKeysPagesController {
     staff: RequestContext,
     status: number,
     extra: Pick<ApiKeysPageProps, 'created' | 'errors' | 'values'>,
+    cursor?: string,
   ): Promise<void> {
-    const keys = await this.apiKeys.list(staff, store.id, { limit: LISTED_KEYS });
+    const keys = await this.apiKeys.list(staff, store.id, { limit: LISTED_KEYS, cursor });
     sendDocument(
       reply,
       status,
@@ -90,6 +93,8 @@ export class ApiKeysPagesController {
         staff={staff}
         csrf={this.csrf.issue(request, reply)}
         keys={keys.data}
+        nextCursor={keys.nextCursor}
+        atCursor={cursor !== undefined}
         {...extra}
       />,
     );

@@ -1,4 +1,4 @@
-import { Body, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/request-context';
 import { validateInput } from '../../../common/validation/validate-input';
@@ -12,6 +12,7 @@ import { HostedPages } from '../../hosted-pages.decorator';
 import { StaffContext, Store } from '../../hosted-request';
 import { PageNotFound } from '../../page-errors';
 import { OwnerOnly } from '../admin-session.guard';
+import { cursorOf } from './developer-layout';
 import { InstalledAppsPage } from './installed-apps-page';
 import { SyncConflictsPage } from './sync-conflicts-page';
 
@@ -33,8 +34,13 @@ export class AppsAndSyncPagesController {
     @Res() reply: FastifyReply,
     @Store() store: HostedStore,
     @StaffContext() staff: RequestContext,
+    @Query('cursor') query: unknown,
   ): Promise<void> {
-    const installations = await this.installations.list(staff, store.id, { limit: LISTED });
+    const cursor = cursorOf(query);
+    const installations = await this.installations.list(staff, store.id, {
+      limit: LISTED,
+      cursor,
+    });
     sendDocument(
       reply,
       200,
@@ -43,6 +49,8 @@ export class AppsAndSyncPagesController {
         staff={staff}
         csrf={this.csrf.issue(request, reply)}
         installations={installations.data}
+        nextCursor={installations.nextCursor}
+        atCursor={cursor !== undefined}
       />,
     );
   }
@@ -65,9 +73,11 @@ export class AppsAndSyncPagesController {
     @Res() reply: FastifyReply,
     @Store() store: HostedStore,
     @StaffContext() staff: RequestContext,
+    @Query('cursor') query: unknown,
   ): Promise<void> {
     assertSelfHosted(store);
-    const conflicts = await this.conflicts.list(staff, { limit: LISTED, status: 'all' });
+    const cursor = cursorOf(query);
+    const conflicts = await this.conflicts.list(staff, { limit: LISTED, cursor, status: 'all' });
     sendDocument(
       reply,
       200,
@@ -76,6 +86,8 @@ export class AppsAndSyncPagesController {
         staff={staff}
         csrf={this.csrf.issue(request, reply)}
         conflicts={conflicts.data}
+        nextCursor={conflicts.nextCursor}
+        atCursor={cursor !== undefined}
       />,
     );
   }

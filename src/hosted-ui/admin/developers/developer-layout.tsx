@@ -9,6 +9,17 @@ export interface DeveloperPageProps {
   csrf: string;
 }
 
+/** Where a cursor-paged list is: the next page's cursor, and whether it was opened at one. */
+export interface ListPaging {
+  nextCursor: string | null;
+  atCursor: boolean;
+}
+
+/** The `cursor` query parameter as one string (a repeated one is ignored: the first page). */
+export function cursorOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** The developer settings' sub-pages; sync conflicts exist only for a self-hosted store. */
 export function developerSections(store: HostedStore) {
   return [

@@ -1,10 +1,16 @@
 import type { Installation } from '../../../oauth/installations.service';
 import { ActionForm } from '../../../web/components/forms';
-import { DeveloperLayout, type DeveloperPageProps, formatTime } from './developer-layout';
+import { Pagination } from '../../../web/components/pagination';
+import {
+  DeveloperLayout,
+  type DeveloperPageProps,
+  formatTime,
+  type ListPaging,
+} from './developer-layout';
 
 /** The apps installed on the store, what each may do, and the button that ends its access. */
 export function InstalledAppsPage(
-  props: DeveloperPageProps & { installations: readonly Installation[] },
+  props: DeveloperPageProps & ListPaging & { installations: readonly Installation[] },
 ) {
   return (
     <DeveloperLayout {...props} title="Installed apps">
@@ -41,6 +47,11 @@ export function InstalledAppsPage(
           </tbody>
         </table>
       )}
+      <Pagination
+        path="/admin/developers/apps"
+        nextCursor={props.nextCursor}
+        atCursor={props.atCursor}
+      />
     </DeveloperLayout>
   );
 }

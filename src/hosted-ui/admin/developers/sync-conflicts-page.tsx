@@ -1,6 +1,12 @@
 import type { SyncConflict } from '../../../sync/sync-conflicts.service';
 import { ActionForm } from '../../../web/components/forms';
-import { DeveloperLayout, type DeveloperPageProps, formatTime } from './developer-layout';
+import { Pagination } from '../../../web/components/pagination';
+import {
+  DeveloperLayout,
+  type DeveloperPageProps,
+  formatTime,
+  type ListPaging,
+} from './developer-layout';
 
 const RESOLUTIONS: Record<string, string> = {
   self_hosted_kept: 'The self-hosted change was kept',
@@ -12,7 +18,7 @@ const RESOLUTIONS: Record<string, string> = {
  * Each open one is settled by keeping one side; settled ones show how.
  */
 export function SyncConflictsPage(
-  props: DeveloperPageProps & { conflicts: readonly SyncConflict[] },
+  props: DeveloperPageProps & ListPaging & { conflicts: readonly SyncConflict[] },
 ) {
   return (
     <DeveloperLayout {...props} title="Sync conflicts">
@@ -61,6 +67,11 @@ export function SyncConflictsPage(
           </article>
         ))
       )}
+      <Pagination
+        path="/admin/developers/sync-conflicts"
+        nextCursor={props.nextCursor}
+        atCursor={props.atCursor}
+      />
     </DeveloperLayout>
   );
 }

@@ -7,9 +7,10 @@ import {
   type FieldErrors,
   FormErrors,
 } from '../../../web/components/forms';
-import { DeveloperLayout, type DeveloperPageProps } from './developer-layout';
+import { Pagination } from '../../../web/components/pagination';
+import { DeveloperLayout, type DeveloperPageProps, type ListPaging } from './developer-layout';
 
-export interface WebhooksPageProps extends DeveloperPageProps {
+export interface WebhooksPageProps extends DeveloperPageProps, ListPaging {
   subscriptions: readonly WebhookSubscriptionResource[];
   errors?: FieldErrors;
   values?: { url: string; topics: readonly string[] };
@@ -54,6 +55,11 @@ export function WebhooksPage(props: WebhooksPageProps) {
           </tbody>
         </table>
       )}
+      <Pagination
+        path="/admin/developers/webhooks"
+        nextCursor={props.nextCursor}
+        atCursor={props.atCursor}
+      />
       <h2>New subscription</h2>
       <FormErrors errors={props.errors} />
       <form method="post" action="/admin/developers/webhooks">

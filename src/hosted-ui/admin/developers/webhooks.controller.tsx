@@ -1,4 +1,4 @@
-import { Body, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/request-context';
 import { validateInput } from '../../../common/validation/validate-input';
@@ -11,6 +11,7 @@ import { seeOther, sendDocument } from '../../../web/page-reply';
 import { HostedPages } from '../../hosted-pages.decorator';
 import { StaffContext, Store } from '../../hosted-request';
 import { OwnerOnly } from '../admin-session.guard';
+import { cursorOf } from './developer-layout';
 import { fieldErrorsOf, listOf, textOf } from './form-input';
 import { WebhookSubscriptionPage } from './webhook-subscription-page';
 import { WebhooksPage, type WebhooksPageProps } from './webhooks-page';
@@ -34,8 +35,9 @@ export class WebhooksPagesController {
     @Res() reply: FastifyReply,
     @Store() store: HostedStore,
     @StaffContext() staff: RequestContext,
+    @Query('cursor') cursor: unknown,
   ): Promise<void> {
-    await this.renderList(request, reply, store, staff, 200, {});
+    await this.renderList(request, reply, store, staff, 200, {}, cursorOf(cursor));
   }
 
   /** Answers with the subscription's page, which shows its signing secret this once. */
@@ -131,8 +133,9 @@ export class WebhooksPagesController {
     staff: RequestContext,
     status: number,
     extra: Pick<WebhooksPageProps, 'errors' | 'values'>,
+    cursor?: string,
   ): Promise<void> {
-    const page = await this.subscriptions.list(staff, { limit: LISTED_SUBSCRIPTIONS });
+    const page = await this.subscriptions.list(staff, { limit: LISTED_SUBSCRIPTIONS, cursor });
     sendDocument(
       reply,
       status,
@@ -141,6 +144,8 @@ export class WebhooksPagesController {
         staff={staff}
         csrf={this.csrf.issue(request, reply)}
         subscriptions={page.data}
+        nextCursor={page.nextCursor}
+        atCursor={cursor !== undefined}
         {...extra}
       />,
     );
