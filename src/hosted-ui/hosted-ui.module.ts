@@ -2,10 +2,16 @@ import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { PlatformModule } from '../platform/platform.module';
+import { SyncModule } from '../sync/sync.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { RateLimitsModule } from '../throttling/rate-limits.module';
 import { WebModule } from '../web/web.module';
 import { AdminSessionGuard } from './admin/admin-session.guard';
 import { DashboardController } from './admin/dashboard.controller';
+import { ApiKeysPagesController } from './admin/developers/api-keys.controller';
+import { AppsAndSyncPagesController } from './admin/developers/apps-and-sync.controller';
+import { DevelopersOverviewController } from './admin/developers/overview.controller';
+import { WebhooksPagesController } from './admin/developers/webhooks.controller';
 import { SignInController, TooManyAdminSignInsFilter } from './admin/sign-in.controller';
 import { AssetsController } from './assets.controller';
 import { FormCsrfGuard } from './form-csrf.guard';
@@ -17,8 +23,24 @@ import { LiveStreams } from './live/live-streams';
  * same services REST and GraphQL call, in this process (ARCHITECTURE.md, docs/hosted-ui.md).
  */
 @Module({
-  imports: [WebModule, PlatformModule, OAuthModule, EventsModule, RateLimitsModule],
-  controllers: [AssetsController, SignInController, DashboardController],
+  imports: [
+    WebModule,
+    PlatformModule,
+    OAuthModule,
+    EventsModule,
+    RateLimitsModule,
+    WebhooksModule,
+    SyncModule,
+  ],
+  controllers: [
+    AssetsController,
+    SignInController,
+    DashboardController,
+    DevelopersOverviewController,
+    ApiKeysPagesController,
+    WebhooksPagesController,
+    AppsAndSyncPagesController,
+  ],
   providers: [
     HostedStoreGuard,
     AdminSessionGuard,

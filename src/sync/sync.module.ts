@@ -32,6 +32,6 @@ import { SyncController } from './sync.controller';
     CustomerSyncHandler,
     InventorySyncHandler,
   ],
-  exports: [SyncChangesService, SyncLinks, SyncHandlers],
+  exports: [SyncChangesService, SyncLinks, SyncHandlers, SyncConflictsService],
 })
 export class SyncModule {}
