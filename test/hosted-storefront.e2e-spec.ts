@@ -229,7 +229,8 @@ describe('hosted storefront, without JavaScript', () => {
     expect(home.html).not.toContain('Secret draft');
     expect(home.html).not.toContain('Old thing');
     // Nor can one be put in the cart by its ids.
-    const added = await client.submit('/', '/cart/lines', {
+    const shown = await createProduct(store, { title: 'Shown' });
+    const added = await client.submit(`/products/${shown.handle}`, '/cart/lines', {
       productId: draft.id,
       variantId: draft.variants[0].id,
       quantity: '1',
@@ -253,7 +254,8 @@ describe('hosted storefront, without JavaScript', () => {
     const theirs = await createProduct(other, { title: 'Their product' });
     const client = new PageClient(app, store.host);
     expect((await client.get(`/products/${theirs.handle}`)).status).toBe(404);
-    const added = await client.submit('/', '/cart/lines', {
+    const ours = await createProduct(store, { title: 'Our product' });
+    const added = await client.submit(`/products/${ours.handle}`, '/cart/lines', {
       productId: theirs.id,
       variantId: theirs.variants[0].id,
       quantity: '1',

@@ -7,6 +7,16 @@ import { StorefrontLayout } from './storefront-layout';
 /** The field that carries the form's idempotency key: one order per form, however often sent. */
 export const CHECKOUT_KEY_FIELD = 'checkoutKey';
 
+/** What is wrong with one line (not enough stock), beside its quantity. */
+function LineError(props: { message?: string }) {
+  return props.message ? (
+    <>
+      {' '}
+      <small class="field-error">{props.message}</small>
+    </>
+  ) : null;
+}
+
 /** The order summary and the buyer's email; "Place order" creates the order. */
 export function CheckoutPage(props: {
   store: HostedStore;
@@ -32,10 +42,18 @@ export function CheckoutPage(props: {
           </tr>
         </thead>
         <tbody>
-          {cart.lines.map(({ line, product, variant, total }) => (
+          {cart.lines.map(({ line, product, variant, total }, index) => (
             <tr>
               <td>{lineTitle(product, variant)}</td>
-              <td>{line.quantity}</td>
+              <td>
+                {line.quantity}
+                <LineError
+                  message={
+                    props.errors?.[`lineItems.${index}.quantity`] ??
+                    props.errors?.[`lineItems.${index}.variantId`]
+                  }
+                />
+              </td>
               <td>{formatMoney(total, store.currency)}</td>
             </tr>
           ))}

@@ -12,7 +12,7 @@ import { seeOther, sendDocument } from '../../web/page-reply';
 import { BuyerContext, Store } from '../hosted-request';
 import { HostedPages } from '../hosted-pages.decorator';
 import { CartCookie, itemCount } from './cart-cookie';
-import { CartContents, lineTitle, type PricedCart } from './cart-contents';
+import { CartContents } from './cart-contents';
 import { CHECKOUT_KEY_FIELD, CheckoutPage } from './checkout-page';
 import { CheckoutService } from './checkout.service';
 import { confirmationPath } from './confirmation.controller';
@@ -25,16 +25,10 @@ const CHECKOUT_KEY = /^[A-Za-z0-9_-]{16,64}$/;
 class EmptyCart extends Error {}
 
 /** Why the order was refused, per field of the form (email) or line of the cart (stock). */
-function refusal(error: DomainError, cart: PricedCart): { errors: FieldErrors; message: string } {
-  const errors: Record<string, string> = {};
-  for (const field of error.details.errors ?? []) {
-    const line = /^lineItems\.(\d+)\./.exec(field.path);
-    const priced = line ? cart.lines[Number(line[1])] : undefined;
-    if (priced)
-      errors[field.path] = `${lineTitle(priced.product, priced.variant)}: ${field.message}`;
-    else errors[field.path] = field.message;
-  }
-  return { errors, message: error.message };
+function fieldErrors(error: DomainError): FieldErrors {
+  return Object.fromEntries(
+    (error.details.errors ?? []).map((field) => [field.path, field.message]),
+  );
 }
 
 /** Checkout: the buyer's email, and "Place order" through OrdersService, once per form. */
@@ -102,7 +96,6 @@ export class CheckoutController {
       if (error instanceof EmptyCart) return seeOther(reply, '/cart');
       // Refused input or stock (a variant gone is a 404 naming its line): the form again.
       if (!(error instanceof DomainError) || error.status >= 500) throw error;
-      const { errors, message } = refusal(error, cart);
       sendDocument(
         reply,
         error.code === 'validation_failed' ? 400 : 409,
@@ -113,8 +106,8 @@ export class CheckoutController {
           csrf={this.csrf.issue(request, reply)}
           checkoutKey={key}
           email={fields.email}
-          errors={errors}
-          message={error.code === 'validation_failed' ? undefined : message}
+          errors={fieldErrors(error)}
+          message={error.code === 'validation_failed' ? undefined : error.message}
         />,
       );
     }
