@@ -38,6 +38,7 @@ export function ProductPage(props: {
           data-live={`${productPath(product)}/live`}
           data-live-after={props.livePosition}
         >
+          <small class="live-status muted" aria-live="polite" />
           <table>
             <thead>
               <tr>
