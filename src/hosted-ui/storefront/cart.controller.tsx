@@ -8,6 +8,7 @@ import { CsrfTokens } from '../../web/csrf-tokens';
 import { seeOther, sendDocument } from '../../web/page-reply';
 import { BuyerContext, Store } from '../hosted-request';
 import { HostedPages } from '../hosted-pages.decorator';
+import { LiveStreams } from '../live/live-streams';
 import { PageNotFound } from '../page-errors';
 import {
   addToCart,
@@ -30,6 +31,7 @@ export class CartController {
     private readonly cart: CartCookie,
     private readonly contents: CartContents,
     private readonly csrf: CsrfTokens,
+    private readonly live: LiveStreams,
   ) {}
 
   @Get()
@@ -62,6 +64,8 @@ export class CartController {
     @Body() body: unknown,
   ): Promise<void> {
     const fields = formFields(body);
+    // Read first, as the product page does, should the page be shown again with its error.
+    const position = await this.live.position(store.id);
     const product = await this.products.get(ctx, fields.productId ?? '').catch((error: unknown) => {
       throw error instanceof DomainError && error.code === 'not_found' ? new PageNotFound() : error;
     });
@@ -78,7 +82,7 @@ export class CartController {
           cartCount={itemCount(lines)}
           product={product}
           csrf={this.csrf.issue(request, reply)}
-          livePosition={0}
+          livePosition={position}
           error={`Quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}.`}
         />,
       );
