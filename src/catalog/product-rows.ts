@@ -38,6 +38,8 @@ const SELECT_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products
 
 const SELECT_PRODUCT = `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`;
 
+const SELECT_PRODUCT_BY_HANDLE = `SELECT ${PRODUCT_COLUMNS} FROM products WHERE handle = $1`;
+
 const SELECT_VARIANTS = `SELECT ${VARIANT_COLUMNS} FROM variants
   WHERE product_id = ANY($1::text[])
   ORDER BY product_id, position`;
@@ -64,6 +66,15 @@ export async function selectProduct(
   productId: string,
 ): Promise<ProductFields | undefined> {
   const rows: ProductFields[] = await manager.query(SELECT_PRODUCT, [productId]);
+  return rows[0];
+}
+
+/** The product a storefront address names (`/products/<handle>`); handles are unique. */
+export async function selectProductByHandle(
+  manager: EntityManager,
+  handle: string,
+): Promise<ProductFields | undefined> {
+  const rows: ProductFields[] = await manager.query(SELECT_PRODUCT_BY_HANDLE, [handle]);
   return rows[0];
 }
 

@@ -12,7 +12,12 @@ import { UpdateProductDto, UpdateVariantDto } from './dto/update-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.query';
 import { ProductEntity } from './product.entity';
 import { ProductResource, serializeProduct } from './product.serializer';
-import { selectProduct, selectProducts, selectVariants } from './product-rows';
+import {
+  selectProduct,
+  selectProductByHandle,
+  selectProducts,
+  selectVariants,
+} from './product-rows';
 import { VariantEntity } from './variant.entity';
 
 @Injectable()
@@ -46,6 +51,16 @@ export class ProductsService {
   async get(ctx: RequestContext, productId: string): Promise<ProductResource> {
     const manager = this.connection.manager(ctx);
     const product = isId(productId, 'prod') ? await selectProduct(manager, productId) : undefined;
+    if (!product) throw DomainError.notFound('product');
+    const variants = await selectVariants(manager, [product.id]);
+    return serializeProduct(product, variants.get(product.id) ?? []);
+  }
+
+  /** The product at a storefront address, whatever its status (the page decides what shows). */
+  @Transactional({ readOnly: true })
+  async getByHandle(ctx: RequestContext, handle: string): Promise<ProductResource> {
+    const manager = this.connection.manager(ctx);
+    const product = await selectProductByHandle(manager, handle);
     if (!product) throw DomainError.notFound('product');
     const variants = await selectVariants(manager, [product.id]);
     return serializeProduct(product, variants.get(product.id) ?? []);

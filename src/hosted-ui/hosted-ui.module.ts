@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
 import { EventsModule } from '../events/events.module';
+import { OrdersModule } from '../orders/orders.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { PlatformModule } from '../platform/platform.module';
 import { SyncModule } from '../sync/sync.module';
@@ -17,6 +19,15 @@ import { AssetsController } from './assets.controller';
 import { FormCsrfGuard } from './form-csrf.guard';
 import { HostedStoreGuard } from './hosted-store.guard';
 import { LiveStreams } from './live/live-streams';
+import { CartContents } from './storefront/cart-contents';
+import { CartCookie } from './storefront/cart-cookie';
+import { CartController } from './storefront/cart.controller';
+import { CheckoutController } from './storefront/checkout.controller';
+import { CheckoutService } from './storefront/checkout.service';
+import { ConfirmationController } from './storefront/confirmation.controller';
+import { HomeController } from './storefront/home.controller';
+import { ProductController } from './storefront/product.controller';
+import { StorefrontSigner } from './storefront/storefront-signer';
 
 /**
  * The hosted UI: each store's storefront and merchant admin, rendered on the server from the
@@ -31,6 +42,8 @@ import { LiveStreams } from './live/live-streams';
     RateLimitsModule,
     WebhooksModule,
     SyncModule,
+    CatalogModule,
+    OrdersModule,
   ],
   controllers: [
     AssetsController,
@@ -40,6 +53,11 @@ import { LiveStreams } from './live/live-streams';
     ApiKeysPagesController,
     WebhooksPagesController,
     AppsAndSyncPagesController,
+    HomeController,
+    ProductController,
+    CartController,
+    CheckoutController,
+    ConfirmationController,
   ],
   providers: [
     HostedStoreGuard,
@@ -47,6 +65,10 @@ import { LiveStreams } from './live/live-streams';
     FormCsrfGuard,
     TooManyAdminSignInsFilter,
     LiveStreams,
+    StorefrontSigner,
+    CartCookie,
+    CartContents,
+    CheckoutService,
   ],
 })
 export class HostedUiModule {}
