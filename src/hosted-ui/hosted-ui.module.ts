@@ -23,7 +23,6 @@ import { CartContents } from './storefront/cart-contents';
 import { CartCookie } from './storefront/cart-cookie';
 import { CartController } from './storefront/cart.controller';
 import { CheckoutController } from './storefront/checkout.controller';
-import { CheckoutService } from './storefront/checkout.service';
 import { ConfirmationController } from './storefront/confirmation.controller';
 import { HomeController } from './storefront/home.controller';
 import { ProductController } from './storefront/product.controller';
@@ -68,7 +67,6 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     StorefrontSigner,
     CartCookie,
     CartContents,
-    CheckoutService,
   ],
 })
 export class HostedUiModule {}

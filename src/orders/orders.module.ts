@@ -1,3 +1,4 @@
+import { CheckoutService } from './checkout.service';
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module';
 import { LineItemEntity, OrderEntity } from './order.entity';
@@ -15,7 +16,7 @@ import { OrdersService } from './orders.service';
     PlatformModule,
   ],
   controllers: [OrdersController],
-  providers: [OrdersService],
-  exports: [OrdersService],
+  providers: [OrdersService, CheckoutService],
+  exports: [OrdersService, CheckoutService],
 })
 export class OrdersModule {}

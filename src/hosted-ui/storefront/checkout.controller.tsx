@@ -14,7 +14,7 @@ import { HostedPages } from '../hosted-pages.decorator';
 import { CartCookie, itemCount } from './cart-cookie';
 import { CartContents } from './cart-contents';
 import { CHECKOUT_KEY_FIELD, CheckoutPage } from './checkout-page';
-import { CheckoutService } from './checkout.service';
+import { CheckoutService } from '../../orders/checkout.service';
 import { confirmationPath } from './confirmation.controller';
 import { StorefrontSigner } from './storefront-signer';
 import { BadForm, formFields } from './storefront-form';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { RequestContext } from '../../common/request-context';
-import { TransactionalConnection } from '../../database/transactional-connection';
-import type { CreateOrderDto } from '../../orders/dto/order.dto';
-import { OrdersService } from '../../orders/orders.service';
+import type { RequestContext } from '../common/request-context';
+import { TransactionalConnection } from '../database/transactional-connection';
+import type { CreateOrderDto } from './dto/order.dto';
+import { OrdersService } from './orders.service';
 
 /** The credential the storefront's checkout keys are recorded under (never an API key's id). */
 const CHECKOUT_CREDENTIAL = 'storefront-checkout';
