@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import { LRUCache } from 'lru-cache';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import { DataSource } from 'typeorm';
 import { Authenticator } from '../auth/authenticator';
 import type { CredentialRequest } from '../auth/credential-request';
-import { CONSTRUCTION_ONLY_PASSPORT } from '../auth/credential-strategy';
+import { CredentialStrategy } from '../auth/credential-strategy';
 import { hashSecret } from '../common/crypto/secret-hash';
 import { RequestContext } from '../common/request-context';
 import { isScope, Scope } from '../common/scopes';
@@ -31,7 +30,7 @@ interface CachedAccessToken {
  * is dropped from the cache, and an entry is never used past the token's expiry.
  */
 @Injectable()
-export class AccessTokenStrategy extends PassportStrategy(BearerStrategy, ACCESS_TOKEN_STRATEGY) {
+export class AccessTokenStrategy extends CredentialStrategy(BearerStrategy, ACCESS_TOKEN_STRATEGY) {
   private readonly tokens = new LRUCache<string, CachedAccessToken>({ max: 10_000, ttl: 60_000 });
 
   constructor(
@@ -46,11 +45,6 @@ export class AccessTokenStrategy extends PassportStrategy(BearerStrategy, ACCESS
       for (const [hash, token] of this.tokens.entries())
         if (token.tokenId === credentialId) this.tokens.delete(hash);
     });
-  }
-
-  /** See CONSTRUCTION_ONLY_PASSPORT: the Authenticator's instance is the one that counts. */
-  getPassportInstance() {
-    return CONSTRUCTION_ONLY_PASSPORT;
   }
 
   async validate(request: CredentialRequest, token: string): Promise<RequestContext | false> {

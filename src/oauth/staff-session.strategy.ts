@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import { Authenticator } from '../auth/authenticator';
 import type { CredentialRequest } from '../auth/credential-request';
-import { CONSTRUCTION_ONLY_PASSPORT } from '../auth/credential-strategy';
+import { CredentialStrategy } from '../auth/credential-strategy';
 import { RequestContext } from '../common/request-context';
 import { Scope, SCOPES } from '../common/scopes';
 import type { StaffRole } from '../platform/staff.service';
@@ -28,7 +27,10 @@ const SCOPES_OF_ROLE: Readonly<Record<StaffRole, readonly Scope[]>> = {
  * tokens only); hosted pages authenticate with `Authenticator.authenticate(request, [this])`.
  */
 @Injectable()
-export class StaffSessionStrategy extends PassportStrategy(CustomStrategy, STAFF_SESSION_STRATEGY) {
+export class StaffSessionStrategy extends CredentialStrategy(
+  CustomStrategy,
+  STAFF_SESSION_STRATEGY,
+) {
   constructor(
     private readonly sessions: StaffSessions,
     private readonly hosts: StoreHostsService,
@@ -36,11 +38,6 @@ export class StaffSessionStrategy extends PassportStrategy(CustomStrategy, STAFF
   ) {
     super();
     authenticator.use(STAFF_SESSION_STRATEGY, this);
-  }
-
-  /** See CONSTRUCTION_ONLY_PASSPORT: the Authenticator's instance is the one that counts. */
-  getPassportInstance() {
-    return CONSTRUCTION_ONLY_PASSPORT;
   }
 
   async validate(request: CredentialRequest): Promise<RequestContext | false> {
