@@ -629,6 +629,12 @@ describe('OAuth 2.0', () => {
     const limited = await browser.post(action, { ...fields, email, password: 'again' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Refused: the sign-in form again (email kept), with the error, not a bare error page.
+    expect(limited.html).toContain('name="password"');
+    expect(limited.html).toMatch(/role="alert"[^]*Too many failed sign-ins/);
+    expect(limited.html).toContain(`value="${email}"`);
+    expect(Browser.formAction(limited.html)).toMatch(/^\/oauth\/sign-in\?.*state=csrf/);
+    expect(limited.headers.get('referrer-policy')).toBe('no-referrer');
     // Another email from the same browser is not locked out by this one.
     const signIn = await browser.post(action, { ...fields, ...STAFF });
     expect(signIn.status).toBe(303);

@@ -35,13 +35,15 @@ export class Browser {
   /** The hidden inputs of the page's form (the CSRF token, the authorization parameters). */
   static hiddenFields(html: string): Record<string, string> {
     const fields: Record<string, string> = {};
-    for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    for (const match of html.matchAll(
+      /<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g,
+    ))
       fields[unescape(match[1])] = unescape(match[2]);
     return fields;
   }
 
   static formAction(html: string): string {
-    const match = /<form method="post" action="([^"]+)">/.exec(html);
+    const match = /<form method="post" action="([^"]+)"[^>]*>/.exec(html);
     if (!match) throw new Error(`no form on the page: ${html.slice(0, 300)}`);
     return unescape(match[1]);
   }

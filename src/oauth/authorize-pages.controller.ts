@@ -6,6 +6,7 @@ import {
   type ExceptionFilter,
   Get,
   Inject,
+  Injectable,
   Post,
   Query,
   Req,
@@ -15,7 +16,6 @@ import {
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type {} from '@fastify/cookie';
-import Tokens from '@fastify/csrf';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/require-scopes.decorator';
 import { CarriesSecret } from '../common/http/cache-control.decorator';
@@ -30,7 +30,10 @@ import {
   checkAuthorizationRequest,
   errorRedirect,
 } from './authorization-request';
+import { CsrfTokens } from '../web/csrf-tokens';
 import { singleValues } from '../web/form-body';
+import { PageCookies } from '../web/page-cookies';
+import { seeOther, sendDocument } from '../web/page-reply';
 import { InstallationsService } from './installations.service';
 import { OAuthGrants } from './oauth-grants';
 import {
@@ -42,7 +45,7 @@ import {
   SignInForm,
 } from './oauth-openapi';
 import { OAuthServer } from './oauth-server';
-import { consentPage, errorPage, noStorePage, signInPage } from './pages';
+import { ConsentPage, ErrorPage, NoStorePage, SignInPage } from './pages';
 import {
   STAFF_SESSION_COOKIE,
   STAFF_SESSION_SECONDS,
@@ -50,41 +53,52 @@ import {
   StaffSessions,
 } from './staff-sessions';
 
-const CSRF_COOKIE = 'dk_csrf';
+/** The staff session of the OAuth pages travels only with requests to them. */
+const OAUTH_COOKIE_PATH = '/oauth';
+
+/** Never tell other sites which authorization request (client, state) the page was for. */
+const REFERRER = { referrer: 'no-referrer' } as const;
 
 /**
- * Sends a page that no one may frame, that loads nothing from elsewhere, and whose forms post
- * only here (and, from consent, on to the app's redirect URI, where the approval redirects).
+ * Too many failed sign-ins for the email or from the address: the form again, with when to retry
+ * (429 and Retry-After), rather than a bare error page.
  */
-function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string): void {
-  const formAction = ["'self'", redirectUri ? cspSource(redirectUri) : undefined]
-    .filter(Boolean)
-    .join(' ');
-  void reply
-    .status(status)
-    .headers({
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-    })
-    .send(html);
-}
-
-/** Too many failed sign-ins for the email or from the address: a page that says when to retry. */
 @Catch(TooManyFailedAttempts)
-class TooManySignInsFilter implements ExceptionFilter<TooManyFailedAttempts> {
-  catch(error: TooManyFailedAttempts, host: ArgumentsHost): void {
+@Injectable()
+export class TooManySignInsFilter implements ExceptionFilter<TooManyFailedAttempts> {
+  constructor(
+    private readonly csrf: CsrfTokens,
+    private readonly grants: OAuthGrants,
+  ) {}
+
+  async catch(error: TooManyFailedAttempts, host: ArgumentsHost): Promise<void> {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    void reply.header('Retry-After', String(error.retryAfter));
-    sendPage(
+    void reply.header('retry-after', String(error.retryAfter));
+    const message = `Too many failed sign-ins. Try again in ${error.retryAfter} seconds.`;
+    const check = await checkAuthorizationRequest(
+      pickParameters(request.query as Record<string, unknown>),
+      (clientId) => this.grants.client(clientId),
+    );
+    if (check.outcome !== 'valid')
+      return sendDocument(
+        reply,
+        429,
+        ErrorPage({ title: 'Too many failed sign-ins', message }),
+        REFERRER,
+      );
+    const form = singleValues(request.body as Record<string, unknown> | undefined);
+    sendDocument(
       reply,
       429,
-      errorPage(
-        'Too many failed sign-ins',
-        `Try again in ${error.retryAfter} seconds, or go back to the app and start again.`,
-      ),
+      SignInPage({
+        appName: check.request.client.name,
+        query: queryString(check.request.parameters),
+        csrf: this.csrf.issue(request, reply),
+        email: 'values' in form ? form.values.email : undefined,
+        error: message,
+      }),
+      REFERRER,
     );
   }
 }
@@ -97,9 +111,9 @@ function platformContext(request: FastifyRequest): RequestContext {
 /**
  * The browser side of OAuth: `/oauth/authorize` shows the staff sign-in form when there is no
  * session, then the consent page; approving installs the app and sends the browser back to the
- * app with a code. Pages are rendered here, with no front-end build. Both forms carry a CSRF
- * token bound to a cookie secret (double submit, `@fastify/csrf`), cookies are http-only and
- * same-site, and pages refuse framing (a consent page in a frame is a clickjacking target).
+ * app with a code. The pages are the hosted UI's kind (TSX templates, src/web): their forms carry
+ * CsrfTokens' token, cookies are PageCookies', and sendDocument's headers refuse framing (a
+ * consent page in a frame is a clickjacking target) and, here, send no referrer.
  */
 @Controller('oauth')
 @Public()
@@ -108,8 +122,6 @@ function platformContext(request: FastifyRequest): RequestContext {
 @ApiTags('OAuth pages')
 @ApiProduces('text/html')
 export class AuthorizePagesController {
-  private readonly csrf = new Tokens({ userInfo: false });
-  private readonly secureCookies: boolean;
   private readonly issuer: string;
 
   constructor(
@@ -118,10 +130,11 @@ export class AuthorizePagesController {
     private readonly sessions: StaffSessions,
     private readonly installations: InstallationsService,
     private readonly failures: FailedAttempts,
+    private readonly csrf: CsrfTokens,
+    private readonly cookies: PageCookies,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.issuer = config.publicUrl;
-    this.secureCookies = config.publicUrl.startsWith('https:');
   }
 
   @ApiOperation({
@@ -148,14 +161,15 @@ export class AuthorizePagesController {
       request.cookies[STAFF_SESSION_COOKIE],
     );
     if (!session) {
-      return sendPage(
+      return sendDocument(
         reply,
         200,
-        signInPage({
+        SignInPage({
           appName: authorization.client.name,
           query: queryString(authorization.parameters),
-          csrfToken: this.csrfToken(request, reply),
+          csrf: this.csrf.issue(request, reply),
         }),
+        REFERRER,
       );
     }
     await this.showConsent(request, reply, authorization, session);
@@ -189,16 +203,17 @@ export class AuthorizePagesController {
     if (!form) return;
     const email = (form.email ?? '').trim().slice(0, 320);
     const again = (status: number, error: string) =>
-      sendPage(
+      sendDocument(
         reply,
         status,
-        signInPage({
+        SignInPage({
           appName: authorization.client.name,
           query: queryString(authorization.parameters),
-          csrfToken: this.csrfToken(request, reply),
+          csrf: this.csrf.issue(request, reply),
           email,
           error,
         }),
+        REFERRER,
       );
     const staffIds =
       email && form.password
@@ -211,11 +226,12 @@ export class AuthorizePagesController {
     // A new session on every sign-in, so a session id planted before it is worthless.
     await this.sessions.close(platformContext(request), request.cookies[STAFF_SESSION_COOKIE]);
     const secret = await this.sessions.open(platformContext(request), email, staffIds);
-    void reply.setCookie(STAFF_SESSION_COOKIE, secret, this.cookie(STAFF_SESSION_SECONDS));
-    void reply
-      .status(303)
-      .header('Cache-Control', 'no-store')
-      .redirect(`/oauth/authorize?${queryString(authorization.parameters)}`, 303);
+    void reply.setCookie(
+      STAFF_SESSION_COOKIE,
+      secret,
+      this.cookies.options(OAUTH_COOKIE_PATH, STAFF_SESSION_SECONDS),
+    );
+    seeOther(reply, `/oauth/authorize?${queryString(authorization.parameters)}`);
   }
 
   @ApiOperation({
@@ -245,9 +261,10 @@ export class AuthorizePagesController {
       request.cookies[STAFF_SESSION_COOKIE],
     );
     if (!session)
-      return void reply.redirect(`/oauth/authorize?${queryString(authorization.parameters)}`, 303);
+      return seeOther(reply, `/oauth/authorize?${queryString(authorization.parameters)}`);
     if (form.decision !== 'approve') {
-      return void reply.redirect(
+      return seeOther(
+        reply,
         errorRedirect(
           {
             outcome: 'redirect_error',
@@ -258,7 +275,6 @@ export class AuthorizePagesController {
           },
           this.issuer,
         ),
-        303,
       );
     }
     const stores = await this.sessions.memberships(
@@ -268,7 +284,12 @@ export class AuthorizePagesController {
     );
     const membership = stores.find((store) => store.storeId === form.store_id);
     if (!membership)
-      return sendPage(reply, 400, errorPage('Choose a store', 'Pick one of your stores.'));
+      return sendDocument(
+        reply,
+        400,
+        ErrorPage({ title: 'Choose a store', message: 'Pick one of your stores.' }),
+        REFERRER,
+      );
     const installationId = await this.installations.install(
       platformContext(request),
       authorization.client.appId,
@@ -280,7 +301,7 @@ export class AuthorizePagesController {
       { method: 'POST', headers: {}, query: {}, body: { ...authorization.parameters } },
       { storeId: membership.storeId, installationId, staffId: membership.staffId },
     );
-    void reply.header('Cache-Control', 'no-store').redirect(location, 303);
+    seeOther(reply, location);
   }
 
   private async showConsent(
@@ -294,17 +315,19 @@ export class AuthorizePagesController {
       session,
       authorization.client.storeId,
     );
-    if (stores.length === 0) return sendPage(reply, 403, noStorePage(session.email));
-    sendPage(
+    if (stores.length === 0)
+      return sendDocument(reply, 403, NoStorePage({ email: session.email }), REFERRER);
+    sendDocument(
       reply,
       200,
-      consentPage({
+      ConsentPage({
         request: authorization,
         stores,
-        csrfToken: this.csrfToken(request, reply),
+        csrf: this.csrf.issue(request, reply),
         email: session.email,
       }),
-      authorization.redirectUri,
+      // The approval's redirect goes on to the app: the form may post there too.
+      { ...REFERRER, formActions: [cspSource(authorization.redirectUri)] },
     );
   }
 
@@ -316,19 +339,18 @@ export class AuthorizePagesController {
     reply: FastifyReply,
     parameters: Readonly<Record<string, unknown>>,
   ): Promise<AuthorizationRequest | undefined> {
-    const picked = Object.fromEntries(
-      AUTHORIZATION_PARAMETERS.map((name) => [name, parameters[name]]),
-    );
-    const check = await checkAuthorizationRequest(picked, (clientId) =>
+    const check = await checkAuthorizationRequest(pickParameters(parameters), (clientId) =>
       this.grants.client(clientId),
     );
     if (check.outcome === 'valid') return check.request;
     if (check.outcome === 'show_error')
-      sendPage(reply, 400, errorPage('This link to authorize an app is invalid', check.message));
-    else
-      void reply
-        .header('Cache-Control', 'no-store')
-        .redirect(errorRedirect(check, this.issuer), 303);
+      sendDocument(
+        reply,
+        400,
+        ErrorPage({ title: 'This link to authorize an app is invalid', message: check.message }),
+        REFERRER,
+      );
+    else seeOther(reply, errorRedirect(check, this.issuer));
     return undefined;
   }
 
@@ -339,43 +361,23 @@ export class AuthorizePagesController {
     body: Record<string, unknown> | undefined,
   ): Record<string, string> | undefined {
     const form = singleValues(body);
-    const secret = request.cookies[CSRF_COOKIE];
-    if (
-      'values' in form &&
-      secret &&
-      form.values._csrf &&
-      this.csrf.verify(secret, form.values._csrf)
-    )
-      return form.values;
-    sendPage(
+    if ('values' in form && this.csrf.verify(request, form.values._csrf)) return form.values;
+    sendDocument(
       reply,
       403,
-      errorPage(
-        'This form has expired',
-        'Go back to the app and start again. (The form’s security token did not match.)',
-      ),
+      ErrorPage({
+        title: 'This form has expired',
+        message: 'Go back to the app and start again. (The form’s security token did not match.)',
+      }),
+      REFERRER,
     );
     return undefined;
   }
+}
 
-  private csrfToken(request: FastifyRequest, reply: FastifyReply): string {
-    let secret = request.cookies[CSRF_COOKIE];
-    if (!secret) {
-      secret = this.csrf.secretSync();
-      void reply.setCookie(CSRF_COOKIE, secret, this.cookie(STAFF_SESSION_SECONDS));
-    }
-    return this.csrf.create(secret);
-  }
-
-  private cookie(maxAgeSeconds: number) {
-    return {
-      path: '/oauth',
-      httpOnly: true,
-      sameSite: 'lax' as const,
-      secure: this.secureCookies,
-      maxAge: maxAgeSeconds,
-    };
-  }
+/** The authorization request's own parameters, and nothing else the query or form carries. */
+function pickParameters(parameters: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(AUTHORIZATION_PARAMETERS.map((name) => [name, parameters[name]]));
 }
 
 function queryString(parameters: Readonly<Record<string, string>>): string {

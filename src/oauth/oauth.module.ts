@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '../platform/platform.module';
 import { RateLimitsModule } from '../throttling/rate-limits.module';
+import { WebModule } from '../web/web.module';
 import { AccessTokenStrategy } from './access-token.strategy';
 import { StaffSessionStrategy } from './staff-session.strategy';
 import { AppsService } from './apps.service';
@@ -17,7 +18,7 @@ import { StaffSessions } from './staff-sessions';
 
 /** OAuth 2.0: the authorization server, its sign-in and consent pages, apps and installations. */
 @Module({
-  imports: [PlatformModule, RateLimitsModule],
+  imports: [PlatformModule, RateLimitsModule, WebModule],
   controllers: [
     OAuthEndpointsController,
     AuthorizePagesController,
