@@ -1,3 +1,4 @@
+import { PageClient } from './support/hosted';
 import { startTestApp } from './support/test-app';
 
 describe('first-run onboarding', () => {
@@ -25,6 +26,21 @@ describe('first-run onboarding', () => {
       expect(stores.body.data).toEqual([
         expect.objectContaining({ handle: 'demo', hosting: 'hosted' }),
       ]);
+
+      const port = new URL(app.url).port;
+      expect(output).toContain(`Storefront:           http://demo.localhost:${port}/`);
+      expect(output).toContain(`Admin:                http://demo.localhost:${port}/admin`);
+      const email = /Owner email: +(\S+)/.exec(output)?.[1];
+      const password = /Owner password: +(\S+)/.exec(output)?.[1];
+      expect(email).toBeDefined();
+      expect(password!.length).toBeGreaterThanOrEqual(12);
+      const owner = new PageClient(app, 'demo.localhost:3000');
+      const signIn = await owner.submit('/admin/sign-in', '/admin/sign-in', {
+        email: email!,
+        password: password!,
+      });
+      expect(signIn.status).toBe(303);
+      expect((await owner.get('/admin')).status).toBe(200);
     } finally {
       log.mockRestore();
       await app.close();

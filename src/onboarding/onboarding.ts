@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -7,13 +8,18 @@ import { ProductsService } from '../catalog/products.service';
 import { RequestContext } from '../common/request-context';
 import type { AppConfig } from '../config/config';
 import { ApiKeysService } from '../platform/api-keys.service';
+import { StaffService } from '../platform/staff.service';
 import { StoresService } from '../platform/stores.service';
 import { DEMO_PRODUCTS } from './demo-products';
 
+/** The demo owner's sign-in; a reserved example domain, so no mail can reach anyone. */
+const DEMO_OWNER_EMAIL = 'owner@demo.example.com';
+
 /**
- * On a platform with no store yet, creates a demo store with a few products and a key holding
- * every scope, and prints how to call the API with it. The key is also written under the data
- * directory (development only) since it is shown just once.
+ * On a platform with no store yet, creates a demo store with a few products, a key holding every
+ * scope and an owner account for the hosted admin, and prints how to reach the storefront, the
+ * admin and the API. The secrets are also written under the data directory (development only)
+ * since they are shown just once.
  */
 export async function runOnboarding(
   app: INestApplicationContext,
@@ -43,6 +49,11 @@ export async function runOnboarding(
   const { key } = await app
     .get(ApiKeysService)
     .create(platform, store.id, { name: 'Demo key', scopes: [...SCOPES], mode: 'test' });
+  // Created as POST /v1/platform/stores/{id}/staff does; the password is generated, never fixed,
+  // so a demo left running on a reachable port has no well-known credentials.
+  const owner = { email: DEMO_OWNER_EMAIL, password: randomBytes(18).toString('base64url') };
+  await app.get(StaffService).create(platform, store.id, { ...owner, role: 'owner' });
+  const hostedUrl = `http://${store.handle}.localhost:${new URL(url).port || config.port}`;
   const publicUrl = config.publicUrl.startsWith(`http://localhost:${config.port}`)
     ? url.replace('127.0.0.1', 'localhost')
     : config.publicUrl;
@@ -52,6 +63,12 @@ export async function runOnboarding(
     `  Store:                ${store.name} (${store.id}, handle "${store.handle}")`,
     `  API key (all scopes): ${key}`,
     `  Platform admin token: ${config.platformAdminToken}`,
+    '',
+    'Hosted pages:',
+    `  Storefront:           ${hostedUrl}/`,
+    `  Admin:                ${hostedUrl}/admin`,
+    `  Owner email:          ${owner.email}`,
+    `  Owner password:       ${owner.password}`,
     '',
     'Try it:',
     `  curl -H "Authorization: Bearer ${key}" ${publicUrl}/v1/products`,
