@@ -10,6 +10,7 @@ import { ApiKeysService } from '../platform/api-keys.service';
 import { CreateApiKeyDto } from '../platform/dto/create-api-key.dto';
 import { CreateStaffDto } from '../platform/dto/create-staff.dto';
 import { CreateStoreDto } from '../platform/dto/create-store.dto';
+import { UpdateStoreDto } from '../platform/dto/update-store.dto';
 import {
   serializeApiKey,
   serializeCreatedApiKey,
@@ -97,6 +98,16 @@ export async function runCli(
     action = async ({ context }, admin) =>
       serializeStore(await context.get(StoresService).get(admin, storeId));
   });
+
+  stores
+    .command('set-domains <storeId> [domains...]')
+    .description("replaces the store's custom domains (none given: removes them all)")
+    .action((storeId: string, domains: string[]) => {
+      action = async ({ context }, admin) => {
+        const input = validated(UpdateStoreDto, { domains });
+        return serializeStore(await context.get(StoresService).update(admin, storeId, input));
+      };
+    });
 
   const keys = program.command('api-keys').description("a store's API keys");
   keys

@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { CreateStaffDto } from './dto/create-staff.dto';
 import { CreateStoreDto } from './dto/create-store.dto';
+import { UpdateStoreDto } from './dto/update-store.dto';
 import {
   ApiKeyResource,
   CreatedApiKeyResource,
@@ -54,6 +55,16 @@ export class PlatformStoresController {
   @Get(':storeId')
   async get(@Ctx() ctx: RequestContext, @Param('storeId') storeId: string): Promise<StoreResource> {
     return serializeStore(await this.stores.get(ctx, storeId));
+  }
+
+  @ApiResource(StoreResource)
+  @Patch(':storeId')
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('storeId') storeId: string,
+    @Body() body: UpdateStoreDto,
+  ): Promise<StoreResource> {
+    return serializeStore(await this.stores.update(ctx, storeId, body));
   }
 
   @ApiResource(CreatedApiKeyResource, 201)

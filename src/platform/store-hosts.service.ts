@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { RequestContext } from '../common/request-context';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { StoreHostChanges } from './store-host-changes';
 import { HostedStore, StoresService } from './stores.service';
 
 /** Hosts remembered at once; a host naming no store is remembered too, so probing costs little. */
@@ -28,8 +29,10 @@ export class StoreHostsService {
   constructor(
     private readonly stores: StoresService,
     @Inject(APP_CONFIG) config: AppConfig,
+    changes: StoreHostChanges,
   ) {
     this.baseDomain = config.baseDomain;
+    changes.listen(() => this.forget());
   }
 
   /** The active store the host names, or undefined (the unknown-host 404). */

@@ -7,7 +7,9 @@ import { MigrationRunner } from '../database/migration-runner';
 import { violatedUniqueConstraint } from '../database/postgres-errors';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { CreateStoreDto } from './dto/create-store.dto';
-import { Hosting, StoreEntity } from './store.entity';
+import { UpdateStoreDto } from './dto/update-store.dto';
+import { StoreHostChanges } from './store-host-changes';
+import { Hosting, StoreDomainEntity, StoreEntity } from './store.entity';
 
 /** What a hosted page needs of the store its host names. */
 export interface HostedStore {
@@ -26,13 +28,14 @@ export class StoresService {
   constructor(
     readonly connection: TransactionalConnection,
     private readonly migrations: MigrationRunner,
+    private readonly hostChanges: StoreHostChanges,
   ) {}
 
   /** Creates the store and its schema, migrated to the latest version, in one transaction. */
   @Transactional()
   async create(ctx: RequestContext, input: CreateStoreDto): Promise<StoreEntity> {
     const manager = this.connection.manager(ctx);
-    const domains = [...new Set((input.domains ?? []).map((domain) => domain.toLowerCase()))];
+    const domains = normalized(input.domains ?? []);
     await this.assertAvailable(ctx, input.handle, domains);
     const store = manager.create(StoreEntity, {
       id: newId('store'),
@@ -53,6 +56,43 @@ export class StoresService {
     }
     await this.migrations.createStoreSchema(manager.queryRunner!, store.id);
     return this.get(ctx, store.id);
+  }
+
+  /**
+   * Changes the store (its domains replaced when given), then has every instance's host cache
+   * forget: announced after the commit, so no cache refills with the old answer.
+   */
+  async update(ctx: RequestContext, storeId: string, input: UpdateStoreDto): Promise<StoreEntity> {
+    const store = await this.applyUpdate(ctx, storeId, input);
+    if (input.domains) this.hostChanges.announce();
+    return store;
+  }
+
+  @Transactional()
+  private async applyUpdate(
+    ctx: RequestContext,
+    storeId: string,
+    input: UpdateStoreDto,
+  ): Promise<StoreEntity> {
+    await this.get(ctx, storeId);
+    if (input.domains) {
+      const manager = this.connection.manager(ctx);
+      const domains = normalized(input.domains);
+      await this.assertDomainsAvailable(ctx, domains, storeId);
+      await manager.delete(StoreDomainEntity, { storeId });
+      try {
+        if (domains.length > 0)
+          await manager.insert(
+            StoreDomainEntity,
+            domains.map((domain, position) => ({ domain, storeId, position })),
+          );
+      } catch (error) {
+        // Another store took one of the domains since the check; the primary key decides.
+        if (violatedUniqueConstraint(error) !== undefined) throw handleTaken('domains');
+        throw error;
+      }
+    }
+    return this.get(ctx, storeId);
   }
 
   @Transactional({ readOnly: true })
@@ -146,23 +186,46 @@ export class StoresService {
         message: `The handle "${handle}" is taken.`,
       });
     }
-    const taken: { domain: string }[] = domains.length
-      ? await manager.query('SELECT domain FROM platform.store_domains WHERE domain = ANY($1)', [
-          domains,
-        ])
-      : [];
-    for (const { domain } of taken) {
-      errors.push({
-        path: `domains.${domains.indexOf(domain)}`,
-        code: 'already_exists',
-        message: `The domain "${domain}" belongs to another store.`,
-      });
-    }
-    if (errors.length > 0)
-      throw new DomainError('already_exists', 'A store already uses this handle or domain.', {
-        errors,
-      });
+    errors.push(...(await this.takenDomains(ctx, domains)));
+    if (errors.length > 0) throw alreadyUsed(errors);
   }
+
+  private async assertDomainsAvailable(
+    ctx: RequestContext,
+    domains: string[],
+    storeId: string,
+  ): Promise<void> {
+    const errors = await this.takenDomains(ctx, domains, storeId);
+    if (errors.length > 0) throw alreadyUsed(errors);
+  }
+
+  /** The domains another store (than `storeId`) holds, as field errors. */
+  private async takenDomains(ctx: RequestContext, domains: string[], storeId?: string) {
+    const taken: { domain: string }[] = domains.length
+      ? await this.connection
+          .manager(ctx)
+          .query(
+            'SELECT domain FROM platform.store_domains WHERE domain = ANY($1) AND store_id IS DISTINCT FROM $2',
+            [domains, storeId ?? null],
+          )
+      : [];
+    return taken.map(({ domain }) => ({
+      path: `domains.${domains.indexOf(domain)}`,
+      code: 'already_exists',
+      message: `The domain "${domain}" belongs to another store.`,
+    }));
+  }
+}
+
+/** Domains are matched lower-cased, as hosts are; a repeated one is kept once. */
+function normalized(domains: string[]): string[] {
+  return [...new Set(domains.map((domain) => domain.toLowerCase()))];
+}
+
+function alreadyUsed(errors: { path: string; code: string; message: string }[]): DomainError {
+  return new DomainError('already_exists', 'A store already uses this handle or domain.', {
+    errors,
+  });
 }
 
 function handleTaken(path: string): DomainError {

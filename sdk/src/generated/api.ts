@@ -103,7 +103,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["PlatformStores_update"];
         trace?: never;
     };
     "/v1/platform/stores/{storeId}/api-keys": {
@@ -1715,6 +1715,9 @@ export interface components {
             /** @description GraphQL cost points of this credential per store; null returns to GRAPHQL_COST_BUCKET and GRAPHQL_COST_REFILL_PER_SECOND */
             graphqlCost?: components["schemas"]["BucketLimitDto"] | null;
         };
+        UpdateStoreDto: {
+            domains?: string[];
+        };
         UpdateSyncPoliciesDto: {
             /** @enum {string} */
             product?: "self_hosted_wins" | "platform_wins" | "merge" | "manual";
@@ -2342,6 +2345,123 @@ export interface operations {
             };
             /** @description No such resource in this store (not_found) */
             404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (internal_error); quote the requestId */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Starting or database unreachable (service_unavailable), or too busy to serve in time (service_busy); retry after Retry-After */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PlatformStores_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateStoreDto"];
+            };
+        };
+        responses: {
+            /** @description The resource */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreResource"];
+                };
+            };
+            /** @description Invalid input (validation_failed, with every invalid field in errors[]) */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked credential (unauthenticated) */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential lacks a scope (insufficient_scope), or is an API key sent by a web page of another origin (forbidden) */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in this store (not_found) */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: already_exists, insufficient_inventory, invalid_state_transition or idempotency_key_in_use */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over its limit: 1 MiB, 16 KiB for OAuth forms (payload_too_large) */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type than the operation takes (unsupported_media_type) */
+            415: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
                     [name: string]: unknown;
