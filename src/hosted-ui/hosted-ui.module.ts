@@ -10,6 +10,7 @@ import { RateLimitsModule } from '../throttling/rate-limits.module';
 import { WebModule } from '../web/web.module';
 import { AdminSessionGuard } from './admin/admin-session.guard';
 import { DashboardController } from './admin/dashboard.controller';
+import { OrdersPagesController } from './admin/orders/orders.controller';
 import { ApiKeysPagesController } from './admin/developers/api-keys.controller';
 import { AppsAndSyncPagesController } from './admin/developers/apps-and-sync.controller';
 import { DevelopersOverviewController } from './admin/developers/overview.controller';
@@ -48,6 +49,7 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     AssetsController,
     SignInController,
     DashboardController,
+    OrdersPagesController,
     DevelopersOverviewController,
     ApiKeysPagesController,
     WebhooksPagesController,

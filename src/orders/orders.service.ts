@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, SelectQueryBuilder } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
@@ -115,7 +115,17 @@ export class OrdersService {
     if (query.status) builder.andWhere('o.status = :status', { status: query.status });
     if (query.updatedSince)
       builder.andWhere('o.updatedAt >= :since', { since: new Date(query.updatedSince) });
-    const page = Page.fromRows(await builder.getMany(), query.limit, (order) => [order.id]);
+    return this.withLineItems(ctx, builder, query.limit);
+  }
+
+  /** Marks the order paid; it closes once it is fulfilled too. */
+  /** A page of the builder's orders with their line items: two statements. */
+  private async withLineItems(
+    ctx: RequestContext,
+    builder: SelectQueryBuilder<OrderEntity>,
+    limit: number,
+  ): Promise<Page<OrderResource>> {
+    const page = Page.fromRows(await builder.getMany(), limit, (order) => [order.id]);
     const items = await this.lineItemsOf(
       ctx,
       page.data.map((order) => order.id),
@@ -123,7 +133,22 @@ export class OrdersService {
     return page.map((order) => serializeOrder(order, items.get(order.id) ?? []));
   }
 
-  /** Marks the order paid; it closes once it is fulfilled too. */
+  /** The orders newest first, as the admin lists them (REST's list is in id order, for sync). */
+  @Transactional({ readOnly: true })
+  async listNewest(
+    ctx: RequestContext,
+    query: { readonly limit: number; readonly cursor?: string },
+  ): Promise<Page<OrderResource>> {
+    const before = decodeCursor(query.cursor, ['string'] as const);
+    const builder = this.connection
+      .repository(ctx, OrderEntity)
+      .createQueryBuilder('o')
+      .orderBy('o.id', 'DESC')
+      .limit(query.limit + 1);
+    if (before) builder.andWhere('o.id < :before', { before: before[0] });
+    return this.withLineItems(ctx, builder, query.limit);
+  }
+
   pay(ctx: RequestContext, orderId: string, expectedVersion?: number): Promise<OrderResource> {
     return this.transition(ctx, orderId, 'pay', {}, expectedVersion);
   }
