@@ -86,7 +86,7 @@ export async function runUiBench(
     {
       name: 'GET /admin/orders (signed in)',
       request: page('/admin/orders', host, cookie),
-      expect: 'bench-',
+      expect: 'id="order-ord_',
     },
   ];
   for (const candidate of pages) await expectPage(app.url, candidate.request, candidate.expect);
@@ -109,7 +109,7 @@ export async function runUiBench(
 
   const variant = await context.startRestVariant(app.url, fixture.ordersApiKey);
   const ordersPage = pages[2].request;
-  await expectPage(variant.url, ordersPage, 'bench-');
+  await expectPage(variant.url, ordersPage, 'id="order-ord_');
   const results = await alternateLoads(
     [
       { name: 'in-process', url: app.url, request: ordersPage },
