@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { InventoryModule } from '../inventory/inventory.module';
 import { EventsModule } from '../events/events.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { PlatformModule } from '../platform/platform.module';
@@ -12,6 +14,8 @@ import { ApiKeysPagesController } from './admin/developers/api-keys.controller';
 import { AppsAndSyncPagesController } from './admin/developers/apps-and-sync.controller';
 import { DevelopersOverviewController } from './admin/developers/overview.controller';
 import { WebhooksPagesController } from './admin/developers/webhooks.controller';
+import { InventoryPagesController } from './admin/inventory/inventory.controller';
+import { ProductsPagesController } from './admin/products/products.controller';
 import { SignInController, TooManyAdminSignInsFilter } from './admin/sign-in.controller';
 import { AssetsController } from './assets.controller';
 import { FormCsrfGuard } from './form-csrf.guard';
@@ -31,6 +35,8 @@ import { LiveStreams } from './live/live-streams';
     RateLimitsModule,
     WebhooksModule,
     SyncModule,
+    CatalogModule,
+    InventoryModule,
   ],
   controllers: [
     AssetsController,
@@ -40,6 +46,8 @@ import { LiveStreams } from './live/live-streams';
     ApiKeysPagesController,
     WebhooksPagesController,
     AppsAndSyncPagesController,
+    ProductsPagesController,
+    InventoryPagesController,
   ],
   providers: [
     HostedStoreGuard,
