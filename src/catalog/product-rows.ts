@@ -94,3 +94,28 @@ export async function selectVariants(
   }
   return byProduct;
 }
+
+export interface TitleSearch {
+  /** Part of the title, any case; `%` and `_` are taken literally. */
+  readonly text: string;
+  readonly afterId?: string;
+  readonly limit: number;
+}
+
+const SELECT_PRODUCTS_BY_TITLE = `SELECT ${PRODUCT_COLUMNS} FROM products
+  WHERE ($1::text IS NULL OR id > $1)
+    AND title ILIKE '%' || $2 || '%' ESCAPE '\\'
+  ORDER BY id
+  LIMIT $3`;
+
+/** The products whose title contains the text, in id order (the admin's search box). */
+export function selectProductsByTitle(
+  manager: EntityManager,
+  search: TitleSearch,
+): Promise<ProductFields[]> {
+  return manager.query(SELECT_PRODUCTS_BY_TITLE, [
+    search.afterId ?? null,
+    search.text.replace(/[\\%_]/g, (character) => `\\${character}`),
+    search.limit,
+  ]);
+}

@@ -16,6 +16,7 @@ import {
   selectProduct,
   selectProductByHandle,
   selectProducts,
+  selectProductsByTitle,
   selectVariants,
 } from './product-rows';
 import { VariantEntity } from './variant.entity';
@@ -39,6 +40,30 @@ export class ProductsService {
       limit: query.limit + 1,
     });
     const page = Page.fromRows(rows, query.limit, (product) => [product.id]);
+    const variants = await selectVariants(
+      manager,
+      page.data.map((product) => product.id),
+    );
+    return page.map((product) => serializeProduct(product, variants.get(product.id) ?? []));
+  }
+
+  /**
+   * A page of the products whose title contains `text` (any case), paged like list(); the hosted
+   * admin's search box. REST has no such filter yet; it would call this.
+   */
+  @Transactional({ readOnly: true })
+  async searchByTitle(
+    ctx: RequestContext,
+    search: { text: string; cursor?: string; limit: number },
+  ): Promise<Page<ProductResource>> {
+    const after = decodeCursor(search.cursor, ['string'] as const);
+    const manager = this.connection.manager(ctx);
+    const rows = await selectProductsByTitle(manager, {
+      text: search.text,
+      afterId: after?.[0],
+      limit: search.limit + 1,
+    });
+    const page = Page.fromRows(rows, search.limit, (product) => [product.id]);
     const variants = await selectVariants(
       manager,
       page.data.map((product) => product.id),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
+import { InventoryModule } from '../inventory/inventory.module';
 import { EventsModule } from '../events/events.module';
 import { OrdersModule } from '../orders/orders.module';
 import { OAuthModule } from '../oauth/oauth.module';
@@ -15,6 +16,8 @@ import { ApiKeysPagesController } from './admin/developers/api-keys.controller';
 import { AppsAndSyncPagesController } from './admin/developers/apps-and-sync.controller';
 import { DevelopersOverviewController } from './admin/developers/overview.controller';
 import { WebhooksPagesController } from './admin/developers/webhooks.controller';
+import { InventoryPagesController } from './admin/inventory/inventory.controller';
+import { ProductsPagesController } from './admin/products/products.controller';
 import { SignInController, TooManyAdminSignInsFilter } from './admin/sign-in.controller';
 import { AssetsController } from './assets.controller';
 import { FormCsrfGuard } from './form-csrf.guard';
@@ -44,6 +47,7 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     SyncModule,
     CatalogModule,
     OrdersModule,
+    InventoryModule,
   ],
   controllers: [
     AssetsController,
@@ -59,6 +63,8 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     CartController,
     CheckoutController,
     ConfirmationController,
+    ProductsPagesController,
+    InventoryPagesController,
   ],
   providers: [
     HostedStoreGuard,
