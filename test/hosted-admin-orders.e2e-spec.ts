@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { itInChromium, launchChromium, portOf, seriousViolations } from './support/browser';
 import { createHostedStore, HostedStoreFixture, PageClient, signedIn } from './support/hosted';
 import { startTestApp, TestApp } from './support/test-app';
+import type { EventEnvelope } from '../src/events/event-envelope';
+import { ordersListView } from '../src/hosted-ui/admin/orders/orders.controller';
 
 describe('hosted admin: orders', () => {
   let app: TestApp;
@@ -133,6 +135,52 @@ describe('hosted admin: orders', () => {
     const read = await app.request('GET', `/v1/orders/${foreign.id}`, { token: other.key });
     expect(read.body.financialStatus).toBe('pending');
     expect((await new PageClient(app, store.host).get('/admin/orders')).status).toBe(303);
+  });
+
+  it('pages through the orders, newest first across pages', async () => {
+    const fixture = await createHostedStore(app);
+    const product = await app.request('POST', '/v1/products', {
+      token: fixture.key,
+      body: {
+        title: 'Cup',
+        status: 'active',
+        variants: [{ sku: 'CUP', price: 100, inventoryQuantity: 100 }],
+      },
+    });
+    const placed = [];
+    for (let index = 0; index < 51; index++)
+      placed.push(await placeOrder(`p${index}@example.com`, fixture, product.body.variants[0].id));
+    const client = await signedIn(app, fixture, fixture.staff);
+    const rows = (html: string) => [...html.matchAll(/<tr id="order-([^"]+)"/g)].map((m) => m[1]);
+    const first = await client.get('/admin/orders');
+    expect(rows(first.html)).toEqual(
+      placed
+        .slice(1)
+        .reverse()
+        .map((order) => order.id),
+    );
+    const next = first.html.match(/href="(\/admin\/orders\?cursor=[^"]+)" rel="next"/);
+    const second = await client.get(next![1]);
+    expect(rows(second.html)).toEqual([placed[0].id]);
+    expect(second.html).toContain('First page');
+  });
+
+  it('maps order events to live updates from the event’s data alone', async () => {
+    const order = await placeOrder('live-view@example.com');
+    const events = await app.request('GET', '/v1/events?limit=100', { token: store.key });
+    const created = (events.body.data as EventEnvelope<{ id: string }>[]).find(
+      (event) => event.type === 'order.created' && event.data.object.id === order.id,
+    )!;
+    const [prepend] = ordersListView(created);
+    expect(prepend).toMatchObject({ swap: 'prepend', target: 'order-rows' });
+    expect(prepend.html).toContain(`id="order-${order.id}"`);
+    const paid = ordersListView({
+      ...created,
+      type: 'order.paid',
+      data: { object: { ...created.data.object, financialStatus: 'paid' } },
+    });
+    expect(paid).toEqual([{ swap: 'replace', html: expect.stringContaining('>paid<') }]);
+    expect(ordersListView({ ...created, type: 'product.created' })).toEqual([]);
   });
 
   itInChromium(

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { EventsModule } from '../events/events.module';
+import { CustomersModule } from '../customers/customers.module';
 import { OrdersModule } from '../orders/orders.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { PlatformModule } from '../platform/platform.module';
@@ -12,6 +13,7 @@ import { WebModule } from '../web/web.module';
 import { AdminSessionGuard } from './admin/admin-session.guard';
 import { DashboardController } from './admin/dashboard.controller';
 import { OrdersPagesController } from './admin/orders/orders.controller';
+import { CustomersPagesController } from './admin/customers/customers.controller';
 import { ApiKeysPagesController } from './admin/developers/api-keys.controller';
 import { AppsAndSyncPagesController } from './admin/developers/apps-and-sync.controller';
 import { DevelopersOverviewController } from './admin/developers/overview.controller';
@@ -45,6 +47,7 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     RateLimitsModule,
     WebhooksModule,
     SyncModule,
+    CustomersModule,
     CatalogModule,
     OrdersModule,
     InventoryModule,
@@ -54,6 +57,7 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     SignInController,
     DashboardController,
     OrdersPagesController,
+    CustomersPagesController,
     DevelopersOverviewController,
     ApiKeysPagesController,
     WebhooksPagesController,
