@@ -170,7 +170,7 @@ export function uiReport(figures: UiFigures): { lines: string[]; ok: boolean } {
   const ratio = thesis.inProcess.rps / thesis.overRest.rps;
   const thesisRows = [
     ['in-process (the hosted UI)', thesis.inProcess],
-    ['over REST (bench/ui-rest-server.ts)', thesis.overRest],
+    ['over REST (bench/ui-rest-server.tsx)', thesis.overRest],
   ].map(([name, result]) => {
     const load = result as LoadResult;
     return [name as string, formatNumber(load.rps), formatMs(load.p50), formatMs(load.p99)];
