@@ -326,6 +326,7 @@ describe('hostile input on every route', () => {
         currency: 'EUR',
         hosting: 'hosted',
       },
+      'PATCH /v1/platform/stores/{storeId}': { domains: ['shop.sweep.example.com'] },
       'POST /v1/platform/stores/{storeId}/api-keys': {
         name: 'Key',
         scopes: ['read_products'],
