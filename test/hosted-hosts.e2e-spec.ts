@@ -36,6 +36,38 @@ describe('which store a hosted page serves, by Host', () => {
     expect(isHtml(unknown)).toBe(true);
   });
 
+  it('answers an address no page has with the HTML 404, under the store when the host names one', async () => {
+    const { name } = (
+      await app.request('GET', `/v1/platform/stores/${store.storeId}`, { token: app.adminToken })
+    ).body;
+    for (const path of ['/nope', '/products/a/b/c', '/admin/nowhere?x=1', '/favicon.ico']) {
+      const onStore = await new PageClient(app, store.host).get(path);
+      expect({ path, status: onStore.status, html: isHtml(onStore) }).toEqual({
+        path,
+        status: 404,
+        html: true,
+      });
+      expect(onStore.html).toContain(`<title>Page not found · ${name}</title>`);
+      expect(onStore.html).toContain('href="/"');
+      const nowhere = await new PageClient(app, 'nobody-here.localhost:3000').post(path, {});
+      expect({ path, status: nowhere.status, html: isHtml(nowhere) }).toEqual({
+        path,
+        status: 404,
+        html: true,
+      });
+      expect(nowhere.html).toContain('There is no store at this address.');
+    }
+    // The API's own unknown paths stay problems, on any host.
+    for (const path of ['/v1/nope', '/oauth/nope', '/health/nope', '/graphql/nope']) {
+      const api = await new PageClient(app, store.host).get(path);
+      expect({ path, status: api.status, type: api.headers['content-type'] }).toEqual({
+        path,
+        status: 404,
+        type: 'application/problem+json; charset=utf-8',
+      });
+    }
+  });
+
   it('serves a custom domain from the moment PATCH adds it, and stops when it is removed', async () => {
     const domain = `shop-${randomBytes(4).toString('hex')}.example.com`;
     // Asked first, so the cache holds "no store" for it: the change must make it forget.

@@ -21,3 +21,19 @@ export function isHostedPagePath(path: string): boolean {
     )
   );
 }
+
+/** The paths that answer on every host (CONTRACT.md, Hosted UI, "which store"). */
+const EVERY_HOST_PREFIXES = [
+  '/v1',
+  '/graphql',
+  '/oauth',
+  '/.well-known',
+  '/health',
+  '/metrics',
+  '/docs',
+];
+
+export function answersOnEveryHost(url: string): boolean {
+  const path = url.split('?', 1)[0];
+  return EVERY_HOST_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}

@@ -24,6 +24,8 @@ import { SignInController, TooManyAdminSignInsFilter } from './admin/sign-in.con
 import { AssetsController } from './assets.controller';
 import { FormCsrfGuard } from './form-csrf.guard';
 import { HostedStoreGuard } from './hosted-store.guard';
+import { HostedNotFoundPage } from './not-found-page';
+import { UNROUTED_PAGE } from '../common/errors/unrouted-page';
 import { LiveStreams } from './live/live-streams';
 import { CartContents } from './storefront/cart-contents';
 import { CartCookie } from './storefront/cart-cookie';
@@ -79,6 +81,8 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     StorefrontSigner,
     CartCookie,
     CartContents,
+    { provide: UNROUTED_PAGE, useClass: HostedNotFoundPage },
   ],
+  exports: [UNROUTED_PAGE],
 })
 export class HostedUiModule {}
