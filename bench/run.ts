@@ -196,9 +196,8 @@ interface Scenario {
   /** Connection counts, one cell each; SETTINGS.connections by default. */
   readonly connections?: readonly number[];
   /**
-   * Requests per second over all connections (autocannon `overallRate`). autocannon lets each
-   * connection send its share of every second back to back and then wait for the next second,
-   * so load comes in bursts of `connections` concurrent requests.
+   * Requests per second, evenly spaced whatever the answers do (an open loop, bench/lib/paced-load.ts),
+   * over at most `connections` keep-alive connections.
    */
   readonly rate?: number;
   /** The only status that counts as an answer (e.g. 201); any 2xx by default. */
@@ -319,7 +318,7 @@ const STEADY_RATE = {
   section: `Latency at a steady ${STEADY.rate} requests per second (full app)`,
   targets: ['full'],
   rate: STEADY.rate,
-  // autocannon's pacing: 10 connections each send 20 requests back to back at every second.
+  // Evenly spaced (one every 5 ms), over at most 10 keep-alive connections.
   connections: [STEADY.connections],
   // The full app has just served these routes in the throughput cells.
   warmupSeconds: 0,
@@ -926,9 +925,10 @@ function report(input: ReportInput): string {
       `in ${SETTINGS.rounds} slices alternating between the targets; autocannon in the bench ` +
       'process, one request at a time per connection. Ratios: rps over the whole cell ' +
       '(lowest–highest of the side-by-side slices). Before any timing, the targets of each ' +
-      'route answer it with the same bytes. Paced rows use autocannon `overallRate`: each ' +
-      'connection sends its share of every second back to back, so requests come in bursts of ' +
-      '`conns` at a time. Order rows run by request count (sized from a warm-up) so that every ' +
+      'route answer it with the same bytes. Paced rows are an open loop: requests evenly spaced ' +
+      'at the rate, over at most `conns` keep-alive connections, each latency counted from when ' +
+      "the request was due (bench/lib/paced-load.ts; autocannon sends each second's share back " +
+      'to back in bursts, which measures its own queue). Order rows run by request count (sized from a warm-up) so that every ' +
       'request is answered before the orders are counted.',
     ...(SECTIONS.has('http')
       ? SELECTED_TARGETS.map((target) => `- ${target.name}: ${target.description}`)

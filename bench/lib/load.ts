@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { runPacedLoad } from './paced-load';
 
 export interface LoadRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -34,7 +35,10 @@ export interface LoadShape {
    * answer: what a load whose effects are counted afterwards needs.
    */
   readonly requests?: number;
-  /** autocannon's `overallRate`: at most this many requests per second over all connections. */
+  /**
+   * An open-loop steady rate (requests evenly spaced, latency from when each was due; see
+   * paced-load.ts), over at most `connections` keep-alive connections.
+   */
   readonly rate?: number;
   /** The only status that counts as an answer (e.g. 201); any 2xx when unset. */
   readonly status?: number;
@@ -57,12 +61,17 @@ export interface LoadResult {
   readonly runRps: readonly number[];
   /** Every counted answer's latency, sorted. */
   readonly latencies: readonly number[];
+  /**
+   * CPU time the servers behind the run spent meanwhile (user and system, every process that
+   * serves it), in ms, when the run says how to read it (`AlternatingRun.serverCpuMs`).
+   */
+  readonly serverCpuMs?: number;
 }
 
 /**
  * Runs autocannon in this process against `baseUrl` for `shape.seconds` (or `shape.requests`) with
- * `shape.connections` concurrent connections (each one request at a time, no pipelining), paced by
- * `shape.rate` when set. Latency percentiles are computed from every response's own time (autocannon's histogram
+ * `shape.connections` concurrent connections (each one request at a time, no pipelining), or, with
+ * `shape.rate`, an open-loop load at that steady rate (paced-load.ts). Latency percentiles are computed from every response's own time (autocannon's histogram
  * only keeps whole milliseconds).
  */
 export function runLoad(baseUrl: string, load: LoadRequest, shape: LoadShape): Promise<LoadResult> {
@@ -70,6 +79,21 @@ export function runLoad(baseUrl: string, load: LoadRequest, shape: LoadShape): P
     shape.status === undefined
       ? statusCode >= 200 && statusCode < 300
       : statusCode === shape.status;
+  if (shape.rate !== undefined) {
+    if (load.conversation) throw new Error('a conversation cannot be paced');
+    return runPacedLoad(
+      new URL(`${baseUrl}${load.path}`),
+      {
+        method: load.method,
+        headers: {
+          ...(load.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...load.headers,
+        },
+        body: load.body,
+      },
+      { ...shape, rate: shape.rate, counted },
+    ).then((answers) => summarise({ ...answers, runRps: [answers.ok / answers.seconds] }));
+  }
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     // autocannon notices that a run by count is over only at its next 1 s sampling tick, and
@@ -92,7 +116,6 @@ export function runLoad(baseUrl: string, load: LoadRequest, shape: LoadShape): P
           : { amount: Math.max(shape.requests, shape.connections) }),
         pipelining: 1,
         timeout: 10,
-        ...(shape.rate === undefined ? {} : { overallRate: shape.rate }),
         ...(conversation === undefined
           ? {}
           : {
@@ -150,6 +173,9 @@ export function mergeLoads(results: readonly LoadResult[]): LoadResult {
     statusCodes,
     runRps: results.flatMap((result) => result.runRps),
     latencies: results.flatMap((result) => result.latencies).sort((a, b) => a - b),
+    serverCpuMs: results.every((result) => result.serverCpuMs !== undefined)
+      ? sum(results.map((result) => result.serverCpuMs!))
+      : undefined,
   });
 }
 
@@ -177,6 +203,8 @@ export interface AlternatingRun {
   readonly name: string;
   readonly url: string;
   readonly request: LoadRequest;
+  /** The CPU time so far of every process serving this run, in ms, to charge each slice. */
+  readonly serverCpuMs?: () => number;
 }
 
 export interface AlternatingPlan {
@@ -217,11 +245,16 @@ export async function alternateLoads(
   }
   for (let round = 0; round < rounds; round++) {
     for (const entry of round % 2 === 0 ? state : [...state].reverse()) {
-      const slice = await runLoad(
+      const cpuBefore = entry.run.serverCpuMs?.();
+      const measured = await runLoad(
         entry.run.url,
         entry.run.request,
         plan.slice(sliceSeconds, entry.warmup),
       );
+      const slice =
+        cpuBefore === undefined
+          ? measured
+          : { ...measured, serverCpuMs: entry.run.serverCpuMs!() - cpuBefore };
       plan.onLoad?.(slice);
       entry.slices.push(slice);
       await sleep(plan.pauseMs);

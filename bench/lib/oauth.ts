@@ -27,7 +27,7 @@ import { monotonicMs } from './webhook-receiver';
 
 /** The fixed-rate scenario of the HTTP section, whose p99 goal applies here too. */
 export interface SteadyRate {
-  /** Requests per second over all connections (autocannon `overallRate`). */
+  /** Requests per second, evenly spaced (an open loop, paced-load.ts). */
   readonly rate: number;
   readonly connections: number;
   /** Its goal: p99 below this, at no less than `minShare` of the rate. */
@@ -706,7 +706,7 @@ export function oauthReport(figures: OAuthFigures): { lines: string[]; ok: boole
         `that alternate between them; closed loop at ${settings.apiConnections} connections ` +
         `(${settings.apiWarmupSeconds} s warm-up, ${wholeSeconds(settings.apiSeconds)} s measured), ` +
         `then the HTTP section's steady rate (${steady.rate}/s over ${steady.connections} ` +
-        `connections in autocannon's bursts, ${wholeSeconds(settings.steadySeconds)} s measured ` +
+        `connections, evenly spaced, ${wholeSeconds(settings.steadySeconds)} s measured ` +
         'per credential, no warm-up after the closed loop).',
       '',
       throughputTable(

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { alternateLoads, LoadRequest, LoadResult, runLoad, sendOnce } from './load';
 import type { Fixture } from './seed';
 import { stockOrderRequest } from './seed';
@@ -112,8 +113,14 @@ export async function runUiBench(
   await expectPage(variant.url, ordersPage, 'id="order-ord_');
   const results = await alternateLoads(
     [
-      { name: 'in-process', url: app.url, request: ordersPage },
-      { name: 'over-rest', url: variant.url, request: ordersPage },
+      { name: 'in-process', url: app.url, request: ordersPage, serverCpuMs: () => app.cpuMs() },
+      {
+        name: 'over-rest',
+        url: variant.url,
+        request: ordersPage,
+        // The page costs the API's work and the UI server's: both processes are charged.
+        serverCpuMs: () => app.cpuMs() + variant.cpuMs(),
+      },
     ],
     {
       seconds: settings.seconds,
@@ -168,12 +175,19 @@ export function uiReport(figures: UiFigures): { lines: string[]; ok: boolean } {
     ]);
   }
   const ratio = thesis.inProcess.rps / thesis.overRest.rps;
+  const cpuRatio = cpuPerPage(thesis.overRest) / cpuPerPage(thesis.inProcess);
   const thesisRows = [
-    ['in-process (the hosted UI)', thesis.inProcess],
-    ['over REST (bench/ui-rest-server.tsx)', thesis.overRest],
+    ['in-process (the hosted UI), 1 process', thesis.inProcess],
+    ['over REST (bench/ui-rest-server.tsx), 2 processes', thesis.overRest],
   ].map(([name, result]) => {
     const load = result as LoadResult;
-    return [name as string, formatNumber(load.rps), formatMs(load.p50), formatMs(load.p99)];
+    return [
+      name as string,
+      formatNumber(load.rps),
+      formatMs(load.p50),
+      formatMs(load.p99),
+      formatNumber(cpuPerPage(load), 2),
+    ];
   });
   const failures = [
     ...figures.pages.flatMap((row) => [row.closed, row.steady]),
@@ -187,7 +201,7 @@ export function uiReport(figures: UiFigures): { lines: string[]; ok: boolean } {
     lines: [
       renderTable(PAGE_COLUMNS, rows),
       '',
-      `The design's thesis: the admin orders page (${settings.connections} connections, ${settings.rounds} alternating slices of ${formatNumber(settings.seconds / settings.rounds, 1)} s each) rendered from in-process service calls against the same template fed by \`GET /v1/orders\` over HTTP from a separate process: **${ratio.toFixed(2)}×** the requests per second (slices ${ratioSpread(thesis.inProcess, thesis.overRest)}).`,
+      `The design's thesis: the admin orders page (${settings.connections} connections, ${settings.rounds} alternating slices of ${formatNumber(settings.seconds / settings.rounds, 1)} s each) rendered from in-process service calls against the same template fed by \`GET /v1/orders\` over HTTP from a separate process. The pages cost **${cpuRatio.toFixed(2)}×** less server CPU in-process (the CPU time of every serving process, per page); the requests per second are ${ratio.toFixed(2)}× (slices ${ratioSpread(thesis.inProcess, thesis.overRest)}), but the over-REST variant spreads each page over two processes, so on this machine's ${availableParallelism()} cores it also takes a second core the in-process page leaves to the load generator: CPU per page is the like-for-like figure.`,
       '',
       renderTable(
         [
@@ -195,11 +209,19 @@ export function uiReport(figures: UiFigures): { lines: string[]; ok: boolean } {
           { header: 'req/s', align: 'right' },
           { header: 'p50 ms', align: 'right' },
           { header: 'p99 ms', align: 'right' },
+          { header: 'server CPU ms per page', align: 'right' },
         ],
         thesisRows,
       ),
     ],
   };
+}
+
+/** Server CPU time per answered page, in ms (NaN when the run did not measure it). */
+function cpuPerPage(result: LoadResult): number {
+  return result.serverCpuMs === undefined || result.ok === 0
+    ? Number.NaN
+    : result.serverCpuMs / result.ok;
 }
 
 function failed(result: LoadResult): string | undefined {
