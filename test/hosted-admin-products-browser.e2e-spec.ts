@@ -1,12 +1,14 @@
 import type { Page } from 'playwright-core';
 import { itInChromium, launchChromium, portOf, seriousViolations } from './support/browser';
 import { createHostedStore, HostedStoreFixture } from './support/hosted';
+import { authorizePath, pkcePair, registerApp } from './support/oauth';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
  * The admin's product and inventory pages driven by their labels and buttons (CONTRACT.md, Hosted
  * UI), with axe-core on each page and state, errors included; and the pages no other browser suite
- * opens: the 404 page and the sync conflicts.
+ * opens: the 404 page, the sync conflicts, and the OAuth sign-in and consent pages (rendered by the
+ * same layer).
  */
 describe('hosted admin: products and inventory in Chromium', () => {
   let app: TestApp;
@@ -107,5 +109,48 @@ describe('hosted admin: products and inventory in Chromium', () => {
       }
     },
     90_000,
+  );
+
+  itInChromium(
+    'signs in and approves on the OAuth pages by their labels, without a serious violation',
+    async () => {
+      const registered = await registerApp(app, {
+        confidential: false,
+        scopes: ['read_products'],
+        redirectUris: ['http://127.0.0.1:9/callback'],
+      });
+      const browser = await launchChromium();
+      try {
+        const page = await (await browser.newContext()).newPage();
+        const path = authorizePath({
+          response_type: 'code',
+          client_id: registered.clientId,
+          redirect_uri: registered.redirectUri,
+          scope: 'read_products',
+          state: 'axe',
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256',
+        });
+        await page.goto(`${app.url}${path}`);
+        await expectAccessible(page, 'OAuth sign-in');
+        await page.getByLabel('Email').fill(store.owner.email);
+        await page.getByLabel('Password').fill('not the password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.locator('[role="alert"]').first().waitFor();
+        await expectAccessible(page, 'OAuth sign-in refused');
+        await page.getByLabel('Password').fill(store.owner.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Approve' }).waitFor();
+        await expectAccessible(page, 'OAuth consent');
+        const redirected = page.waitForRequest((request) =>
+          request.url().startsWith(registered.redirectUri),
+        );
+        await page.getByRole('button', { name: 'Approve' }).click();
+        expect(new URL((await redirected).url()).searchParams.get('state')).toBe('axe');
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
   );
 });

@@ -25,6 +25,9 @@ body > header nav { border-bottom: 1px solid var(--pico-muted-border-color); }
 .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
 .actions form { margin: 0; }
 .actions button { margin: 0; width: auto; }
+/* A link that looks like Pico's primary button, keeping a link's role (it navigates). */
+a.button-link { display: inline-block; padding: var(--pico-form-element-spacing-vertical) var(--pico-form-element-spacing-horizontal); border-radius: var(--pico-border-radius); background: var(--pico-primary-background); color: var(--pico-primary-inverse); text-decoration: none; font-weight: var(--pico-font-weight); }
+a.button-link:hover, a.button-link:focus-visible { background: var(--pico-primary-hover-background); }
 .secret { font-family: var(--pico-font-family-monospace); word-break: break-all; }
 table td.number, table th.number { text-align: right; }
 .live-status[data-state="offline"]::before { content: "● "; color: var(--pico-del-color); }

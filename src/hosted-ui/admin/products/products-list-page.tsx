@@ -39,7 +39,7 @@ export function ProductsListPage(props: ProductsListPageProps) {
     >
       <div class="actions">
         <h1>Products</h1>
-        <a href="/admin/products/new" role="button">
+        <a href="/admin/products/new" class="button-link">
           New product
         </a>
       </div>
