@@ -9,6 +9,14 @@ interface Product {
   variants: { id: string; inventoryQuantity: number }[];
 }
 
+/** p50, p99 and max of millisecond samples, for the live latency lines. */
+function spread(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (fraction: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted[sorted.length - 1]} ms`;
+}
+
 describe('hosted storefront in Chromium', () => {
   let app: TestApp;
   let store: HostedStoreFixture;
@@ -90,7 +98,8 @@ describe('hosted storefront in Chromium', () => {
   itInChromium(
     'updates the stock on an open product page when it changes over REST',
     async () => {
-      const product = await createProduct('Live lamp', 5);
+      const ROUNDS = 100;
+      const product = await createProduct('Live lamp', ROUNDS);
       const variantId = product.variants[0].id;
       const browser = await launchChromium();
       try {
@@ -108,8 +117,9 @@ describe('hosted storefront in Chromium', () => {
           }).observe(document.body, { childList: true, subtree: true, attributes: true });
         }, variantId);
 
-        const latencies: string[] = [];
-        for (let quantity = 4; quantity >= 0; quantity -= 1) {
+        const fromAnswer: number[] = [];
+        const fromRequest: number[] = [];
+        for (let quantity = ROUNDS - 1; quantity >= 0; quantity -= 1) {
           const sent = Date.now();
           const adjusted = await app.request('POST', '/v1/inventory/adjustments', {
             token: store.key,
@@ -130,11 +140,13 @@ describe('hosted storefront in Chromium', () => {
           );
           // From the answer (<= 0: the page changed before the client had read the answer) and
           // from the request.
-          latencies.push(`${changed - answered} (${changed - sent} from the request)`);
+          fromAnswer.push(changed - answered);
+          fromRequest.push(changed - sent);
         }
         await page.locator(`#stock-${variantId}`).getByText('Sold out').waitFor();
+        // Reported, not asserted: the design's target is p99 < 50 ms from the answer (docs/hosted-ui.md).
         console.log(
-          `storefront live stock: REST answer → DOM change in ms: ${latencies.join(', ')}`,
+          `storefront live stock, ${ROUNDS} changes over REST: to the DOM change, from the REST answer ${spread(fromAnswer)}; from the request ${spread(fromRequest)}`,
         );
         expect(errors).toEqual([]);
       } finally {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { alternateLoads, LoadRequest, LoadResult, runLoad, sendOnce } from './load';
 import type { Fixture } from './seed';
@@ -99,6 +100,9 @@ export async function runUiBench(
       seconds: settings.seconds,
     });
     progress(`[ui] ${candidate.name} c=${settings.connections}: ${describeLoad(closed)}`);
+    // The closed loop leaves up to `connections` requests queued in the app when it stops: let
+    // them drain, or the steady row's first requests wait behind them.
+    await sleep(1000);
     const steady = await runLoad(app.url, candidate.request, {
       connections: 10,
       seconds: Math.max(5, settings.seconds / 2),
