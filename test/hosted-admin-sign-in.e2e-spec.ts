@@ -59,6 +59,26 @@ describe('hosted admin: sign-in, sessions and hosts', () => {
     expect(setCookie).not.toMatch(/Domain=/i);
   });
 
+  it('stops password guessing for an email after five failures, with the form and Retry-After', async () => {
+    const client = new PageClient(app, store.host);
+    const attempt = (password: string) =>
+      client.submit('/admin/sign-in', '/admin/sign-in', { email: store.staff.email, password });
+    const statuses: number[] = [];
+    for (let tries = 0; tries < 5; tries++) statuses.push((await attempt(`guess ${tries}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    // Locked: even the right password opens nothing until the wait is over.
+    const locked = await attempt(store.staff.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(locked.html).toMatch(
+      /role="alert"[^]*Too many failed sign-ins\. Try again in \d+ seconds\./,
+    );
+    expect(locked.html).toContain('<label for="field-password">Password');
+    expect(client.cookie('dk_staff_session')).toBeUndefined();
+    // Another account is not locked by the guesses at this one.
+    expect((await signedIn(app, store, store.owner)).cookie('dk_staff_session')).toBeDefined();
+  });
+
   it('opens the admin, and signs out', async () => {
     const client = await signedIn(app, store);
     const dashboard = await client.get('/admin');

@@ -81,7 +81,8 @@ import { StorefrontSigner } from './storefront/storefront-signer';
     StorefrontSigner,
     CartCookie,
     CartContents,
-    { provide: UNROUTED_PAGE, useClass: HostedNotFoundPage },
+    HostedNotFoundPage,
+    { provide: UNROUTED_PAGE, useExisting: HostedNotFoundPage },
   ],
   exports: [UNROUTED_PAGE],
 })

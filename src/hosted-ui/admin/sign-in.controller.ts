@@ -19,7 +19,9 @@ import {
   STAFF_SESSION_SECONDS,
   StaffSessions,
 } from '../../oauth/staff-sessions';
+import { StoreHostsService } from '../../platform/store-hosts.service';
 import type { HostedStore } from '../../platform/stores.service';
+import { HostedNotFoundPage } from '../not-found-page';
 import { HostedPages } from '../hosted-pages.decorator';
 import { FailedAttempts } from '../../throttling/failed-attempts.service';
 import { TooManyFailedAttempts } from '../../throttling/throttle-failures.decorator';
@@ -49,12 +51,21 @@ function adminPath(next: unknown): string {
 @Catch(TooManyFailedAttempts)
 @Injectable()
 export class TooManyAdminSignInsFilter implements ExceptionFilter<TooManyFailedAttempts> {
-  constructor(private readonly csrf: CsrfTokens) {}
+  constructor(
+    private readonly csrf: CsrfTokens,
+    private readonly hosts: StoreHostsService,
+    private readonly notFound: HostedNotFoundPage,
+  ) {}
 
-  catch(error: TooManyFailedAttempts, host: ArgumentsHost): void {
+  async catch(error: TooManyFailedAttempts, host: ArgumentsHost): Promise<void> {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const store = hostedState(request).store!;
+    // The throttler is an application guard, so it refuses before the page's own guards have
+    // found the store: the host is resolved here (from the cache the guard uses).
+    const store =
+      hostedState(request).store ??
+      (await this.hosts.resolve(request.headers.host, String(request.id)));
+    if (!store) return this.notFound.send(request, reply);
     const form = singleValues(request.body as Record<string, unknown> | undefined);
     void reply.header('retry-after', String(error.retryAfter));
     sendDocument(
