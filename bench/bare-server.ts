@@ -21,6 +21,8 @@ import { DynamicModule, Global, Module, VersioningType } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource, EntityManager } from 'typeorm';
+import { HTTP_CREDENTIAL_TRANSPORT } from '../src/app/http-credentials';
+import { registerCredentialTransport } from '../src/auth/credential-transport';
 import { CatalogModule } from '../src/catalog/catalog.module';
 import { EventsModule } from '../src/events/events.module';
 import { ProblemFilter } from '../src/common/errors/problem.filter';
@@ -127,6 +129,8 @@ async function main(): Promise<void> {
   const connection =
     tenancy === 'off' ? new DirectConnection(dataSource) : new TransactionalConnection(dataSource);
 
+  // `@Ctx()` reads the context where the app's HTTP transport keeps it (the app registers it too).
+  registerCredentialTransport('http', HTTP_CREDENTIAL_TRANSPORT);
   const contextFor = (requestId: string) =>
     new RequestContext(requestId, storeId, { type: 'api_key', id: 'key_bench' }, ['read_products']);
   const fixedContext = contextFor('bench');
