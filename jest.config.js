@@ -17,6 +17,15 @@ const esmPackages = [
   'parse-json',
   'index-to-position',
   'supports-color',
+  // bentocache (the response cache) and its ESM-only dependencies.
+  'bentocache',
+  '@boringnode',
+  '@julr',
+  '@poppinss',
+  'p-timeout',
+  'case-anything',
+  '@paralleldrive',
+  '@noble',
 ].join('|');
 
 function swc(parser) {

@@ -23,6 +23,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DataSource, EntityManager } from 'typeorm';
 import { HTTP_CREDENTIAL_TRANSPORT } from '../src/app/http-credentials';
 import { registerCredentialTransport } from '../src/auth/credential-transport';
+import { NoResponseCache, ResponseCache } from '../src/cache/response-cache';
 import { CatalogModule } from '../src/catalog/catalog.module';
 import { EventsModule } from '../src/events/events.module';
 import { ProblemFilter } from '../src/common/errors/problem.filter';
@@ -72,8 +73,10 @@ class BareCoreModule {
         { provide: TransactionalConnection, useValue: connection },
         // The event bus takes the logger; it logs nothing here.
         { provide: LOGGER, useValue: createLogger('silent') },
+        // The service path itself is measured: every read computed, as the full app on a miss.
+        { provide: ResponseCache, useValue: new NoResponseCache() },
       ],
-      exports: [APP_CONFIG, DataSource, TransactionalConnection, LOGGER],
+      exports: [APP_CONFIG, DataSource, TransactionalConnection, LOGGER, ResponseCache],
     };
   }
 }

@@ -28,6 +28,7 @@ import { TransactionalConnection } from '../database/transactional-connection';
 import { reportDatabaseFaults } from '../observability/database-fault-report';
 import { HealthController } from '../observability/health.controller';
 import { Metrics } from '../observability/metrics';
+import { CacheModule } from '../cache/cache.module';
 import { LOGGER } from '../observability/logger';
 import type { Logger } from 'pino';
 import { GraphqlApiModule } from '../graphql/graphql-api.module';
@@ -104,6 +105,7 @@ export class AppModule {
         EventsModule,
         PlatformModule,
         OAuthModule,
+        CacheModule,
         CatalogModule,
         CustomersModule,
         InventoryModule,

@@ -1,3 +1,4 @@
+import { CachedResponse } from '../cache/cached-response.interceptor';
 import { ApiResponse } from '@nestjs/swagger';
 import { ApiPage, ApiResource } from '../common/http/api-responses';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
@@ -19,6 +20,7 @@ export class ProductsController {
   @ApiPage(ProductResource)
   @Get()
   @RequireScopes('read_products')
+  @CachedResponse('products')
   list(
     @Ctx() ctx: RequestContext,
     @Query() query: ListProductsQueryDto,
@@ -37,6 +39,7 @@ export class ProductsController {
   @ApiResource(ProductResource)
   @Get(':id')
   @RequireScopes('read_products')
+  @CachedResponse({ productParam: 'id' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<ProductResource> {
     return this.products.get(ctx, id);
   }

@@ -66,6 +66,8 @@ const environmentSchema = z.object({
   GRAPHQL_OPERATIONS_FILE: z.string().min(1).optional(),
   GRAPHQL_ALLOWLIST: booleanFlag.default(false),
   DATA_DIR: z.string().min(1).default('.data'),
+  // The response cache's memory per instance, in MiB; 0 turns the cache off (docs/operations.md).
+  CACHE_MEMORY_MB: z.coerce.number().int().min(0).max(65_536).default(64),
 });
 
 export interface AppConfig {
@@ -98,6 +100,8 @@ export interface AppConfig {
   /** Only the operations of that file are accepted. */
   readonly graphqlAllowlist: boolean;
   readonly dataDir: string;
+  /** The response cache's in-process budget in bytes; 0: no response cache. */
+  readonly cacheMemoryBytes: number;
 }
 
 export interface DatabaseLimits {
@@ -195,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       refillPerSecond: values.GRAPHQL_COST_REFILL_PER_SECOND,
     },
     dataDir,
+    cacheMemoryBytes: values.CACHE_MEMORY_MB * 1024 * 1024,
   };
 }
 

@@ -251,6 +251,17 @@ export class TransactionalConnection {
     }
   }
 
+  /**
+   * For a read answered without a transaction of its own (a response-cache hit): the check every
+   * transaction makes, that the API key or access token is still valid, in the same one round trip
+   * with the same limits and faults. Until revocations reach every instance's credential cache
+   * directly, this is what keeps a revoked credential from reading cached answers.
+   */
+  async verifyCredential(ctx: RequestContext): Promise<void> {
+    if (revocableCredentialId(ctx.actor) === undefined) return;
+    await this.run(ctx, async () => undefined, { readOnly: true });
+  }
+
   /** Called with a credential id found revoked, so caches can forget it. */
   onRevokedCredential(listener: (credentialId: string) => void): void {
     this.revokedCredentials.push(listener);

@@ -20,6 +20,15 @@ export type EventFanOut = (
   events: readonly EventEnvelope<object>[],
 ) => Promise<void>;
 
+/**
+ * Called after a transaction that recorded events committed, before the write's caller gets its
+ * answer (the response cache drops what the events changed, so the next read sees the write).
+ */
+export type CommitListener = (
+  storeId: string,
+  events: readonly EventEnvelope<object>[],
+) => Promise<void>;
+
 interface PendingEvent {
   readonly envelope: EventEnvelope<object>;
   readonly resourceId: string;
@@ -36,6 +45,7 @@ interface PendingEvent {
 export class EventLog {
   private readonly pending = new WeakMap<RequestContext, PendingEvent[]>();
   private readonly fanOuts: EventFanOut[] = [];
+  private readonly commitListeners: CommitListener[] = [];
 
   constructor(
     readonly connection: TransactionalConnection,
@@ -45,6 +55,11 @@ export class EventLog {
   /** Registers a consumer that must see every event in its transaction (the webhook outbox). */
   addFanOut(fanOut: EventFanOut): void {
     this.fanOuts.push(fanOut);
+  }
+
+  /** Registers a consumer of what committed, awaited before the write answers. */
+  addCommitListener(listener: CommitListener): void {
+    this.commitListeners.push(listener);
   }
 
   /** `object` is the resource as the REST serializer of this API version renders it. */
@@ -119,7 +134,11 @@ export class EventLog {
     const envelopes = events.map((event) => event.envelope);
     for (const fanOut of this.fanOuts) await fanOut(ctx, manager, envelopes);
     const committed = rows.map((row) => ({ sequence: row.sequence, event: row.payload }));
-    this.connection.afterCommit(ctx, () => this.live.committed(ctx.requireStore(), committed));
+    const storeId = ctx.requireStore();
+    this.connection.afterCommit(ctx, async () => {
+      this.live.committed(storeId, committed);
+      for (const listener of this.commitListeners) await listener(storeId, envelopes);
+    });
   }
 
   /**

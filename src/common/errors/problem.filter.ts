@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NotModified } from '../http/not-modified';
 import { sendProblem } from './problem-responder';
 import { UNROUTED_PAGE, type UnroutedPage } from './unrouted-page';
 
@@ -16,6 +17,10 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (exception instanceof NotModified) {
+      void reply.code(304).header('ETag', exception.etag).send();
+      return;
+    }
     if (request.is404 && this.unrouted?.claims(request)) {
       this.unrouted
         .send(request, reply)

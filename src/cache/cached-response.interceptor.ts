@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { errors } from 'bentocache';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, type Observable, lastValueFrom } from 'rxjs';
+import { requestContextOf } from '../auth/credential-transport';
+import { NotModified } from '../common/http/not-modified';
+import { Page } from '../common/pagination';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { TransactionalConnection } from '../database/transactional-connection';
+import { type CachedAnswer, type CachedResource, ResponseCache } from './response-cache';
+
+const CACHED = 'cache:resource';
+
+/**
+ * The route's answer is served from the response cache: `product` names the route parameter that
+ * holds the product id (one product), or the route lists the store's products. Sends `ETag` and
+ * answers `If-None-Match` with 304, for lists as for single resources.
+ */
+export const CachedResponse = (resource: { productParam: string } | 'products') =>
+  applyDecorators(SetMetadata(CACHED, resource), UseInterceptors(CachedResponseInterceptor));
+
+/**
+ * Serves a cached GET from its bytes: on a hit the handler (and the database) are skipped; on a
+ * miss the handler's result is serialised once and kept. Runs after the guards, so only a
+ * credential that may read the resource reaches an entry, and the entry is the store's of the
+ * request context: the key is the request's path and query within the store's namespace.
+ */
+@Injectable()
+export class CachedResponseInterceptor implements NestInterceptor {
+  constructor(
+    private readonly cache: ResponseCache,
+    private readonly connection: TransactionalConnection,
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const declared = this.reflector.get<{ productParam: string } | 'products'>(
+      CACHED,
+      execution.getHandler(),
+    );
+    const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    const reply = execution.switchToHttp().getResponse<FastifyReply>();
+    const storeId = requestContextOf(execution)?.storeId;
+    if (!declared || !storeId || request.method !== 'GET') return next.handle();
+    const resource: CachedResource =
+      declared === 'products'
+        ? { products: true }
+        : { product: (request.params as Record<string, string>)[declared.productParam] };
+    const ctx = requestContextOf(execution)!;
+    const key = `${ctx.apiVersion} ${cacheKeyOf(request.url)}`;
+    let computed = false;
+    return from(
+      this.cache
+        .answer(storeId, key, resource, async () => {
+          computed = true;
+          return this.serialise(request, await lastValueFrom(next.handle()));
+        })
+        // bentocache wraps what the handler threw (a 404, a bad cursor): answer that.
+        .catch((error: unknown) => {
+          throw error instanceof errors.E_FACTORY_ERROR ? error.cause : error;
+        })
+        .then(async (answer) => {
+          // A hit ran no transaction, so nothing has re-checked the credential yet.
+          if (!computed) await this.connection.verifyCredential(ctx);
+          return this.send(request, reply, answer);
+        }),
+    );
+  }
+
+  /** The bytes and headers the app would have sent for this result (ETag, page Link). */
+  private serialise(request: FastifyRequest, result: unknown): CachedAnswer {
+    if (result instanceof Page) {
+      const body = JSON.stringify({ data: result.data, nextCursor: result.nextCursor });
+      let link: string | undefined;
+      if (result.nextCursor !== null) {
+        const url = new URL(request.url, this.config.publicUrl);
+        url.searchParams.set('cursor', result.nextCursor);
+        link = `<${url.toString()}>; rel="next"`;
+      }
+      return { body, etag: contentTag(body), link };
+    }
+    const body = JSON.stringify(result);
+    const version = (result as { version?: unknown } | null)?.version;
+    return { body, etag: typeof version === 'number' ? `"${version}"` : contentTag(body) };
+  }
+
+  private send(request: FastifyRequest, reply: FastifyReply, answer: CachedAnswer): string {
+    if (matches(request.headers['if-none-match'], answer.etag)) throw new NotModified(answer.etag);
+    void reply.header('ETag', answer.etag);
+    if (answer.link) void reply.header('Link', answer.link);
+    void reply.type('application/json; charset=utf-8');
+    return answer.body;
+  }
+}
+
+/** The path and its query parameters in a canonical order, so `?a=1&b=2` and `?b=2&a=1` share. */
+export function cacheKeyOf(url: string): string {
+  const [path, query = ''] = url.split('?', 2);
+  const params = new URLSearchParams(query);
+  params.sort();
+  const sorted = params.toString();
+  return sorted ? `${path}?${sorted}` : path;
+}
+
+/** A strong validator of a list's bytes. */
+function contentTag(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** RFC 9110 §13.1.2: `*` or any listed tag, weak comparison. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+}

@@ -1,0 +1,292 @@
+import { BentoCache, bentostore } from 'bentocache';
+import { MemoryDriver } from 'bentocache/drivers/memory';
+import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { PostgresCacheSignals } from './postgres-cache-signals';
+
+/** An answer as it goes on the wire: its bytes and the headers computed from them. */
+export interface CachedAnswer {
+  readonly body: string;
+  readonly etag: string;
+  /** `Link: <…>; rel="next"` of a list with a next page. */
+  readonly link?: string;
+}
+
+/** What an entry is: one product (tagged with its id), or a list of the store's products. */
+export type CachedResource = { readonly product: string } | { readonly products: true };
+
+/**
+ * The response cache: the serialised answers of catalogue reads, per store, API version and
+ * request, invalidated by the committed events that change them (catalog-changes.ts).
+ */
+export abstract class ResponseCache {
+  /** The cached answer, or `compute`'s (then kept) on a miss. */
+  abstract answer(
+    storeId: string,
+    key: string,
+    resource: CachedResource,
+    compute: () => Promise<CachedAnswer>,
+  ): Promise<CachedAnswer>;
+
+  /** Drops the answers of these products and every product list of the store. */
+  abstract invalidateProducts(storeId: string, productIds: readonly string[]): Promise<void>;
+
+  async onModuleDestroy(): Promise<void> {}
+}
+
+/** CACHE_MEMORY_MB=0: every read is computed. */
+export class NoResponseCache extends ResponseCache {
+  answer(
+    _storeId: string,
+    _key: string,
+    _resource: CachedResource,
+    compute: () => Promise<CachedAnswer>,
+  ): Promise<CachedAnswer> {
+    return compute();
+  }
+
+  async invalidateProducts(): Promise<void> {}
+}
+
+export interface TieredCacheOptions {
+  readonly memoryBytes: number;
+  /** L2 and the bus that keeps every instance's L1 in step. */
+  readonly redisUrl?: string;
+  /** Without Redis, the database's LISTEN/NOTIFY carries the other processes' changes. */
+  readonly databaseUrl: string;
+  readonly dataSource: DataSource;
+  readonly registry: Registry;
+  readonly logger: Logger;
+}
+
+/** How long an entry lives: invalidation is what ends it, the TTL only bounds memory and doubt. */
+const TTL = '10m';
+/** While other processes' changes may go unheard: nothing older than the contract's 1 s. */
+const TTL_UNSIGNALLED = '1s';
+const ENTRY_LIMIT = 100_000;
+
+/**
+ * Two levels through bentocache: L1 in this process (an LRU bounded in bytes), L2 in Redis, and
+ * bentocache's bus over Redis so a write on one instance drops the entry from every other
+ * instance's L1. Without Redis there is no L2, and the other processes on the database (the sync
+ * agent, the CLI, more instances) signal their changes through PostgreSQL (postgres-cache-signals.ts).
+ * Each store is a namespace of its own, so no key a request can name reaches another store's
+ * entries, and clearing one store touches no other.
+ *
+ * Until the signals are up, and whenever they are lost (Redis down, the listening connection
+ * gone), this instance empties its L1 and keeps entries 1 s. When Redis comes back the whole cache
+ * is cleared once, L2 included, since writes made meanwhile could not delete their L2 entries.
+ */
+export class TieredResponseCache extends ResponseCache {
+  private readonly bento: BentoCache<{ answers: ReturnType<typeof bentostore> }>;
+  private readonly lru: LRUCache<string, string>;
+  private readonly redis?: Redis;
+  private readonly signals?: PostgresCacheSignals;
+  /** Whether every other process's invalidations reach this one right now. */
+  private signalled = false;
+  private everSignalled = false;
+  private closing = false;
+  private readonly hits: Counter<'level'>;
+  private readonly misses: Counter;
+  private readonly invalidations: Counter<'origin'>;
+  private readonly evictions: Counter;
+  private readonly fallbacks: Counter;
+
+  constructor(private readonly options: TieredCacheOptions) {
+    super();
+    const registers = [options.registry];
+    this.hits = new Counter({
+      name: 'cache_hits_total',
+      help: 'Response cache hits by level (l1: this process, l2: Redis)',
+      labelNames: ['level'] as const,
+      registers,
+    });
+    this.misses = new Counter({
+      name: 'cache_misses_total',
+      help: 'Response cache misses (computed from the database)',
+      registers,
+    });
+    this.invalidations = new Counter({
+      name: 'cache_invalidations_total',
+      help: 'Invalidations applied to this instance: local (its own writes) or remote (another process)',
+      labelNames: ['origin'] as const,
+      registers,
+    });
+    this.evictions = new Counter({
+      name: 'cache_l1_evictions_total',
+      help: 'L1 entries evicted to keep within CACHE_MEMORY_MB',
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'cache_redis_fallbacks_total',
+      help: "Times the cache lost other processes' signals (Redis, or the database listener) and kept 1 s entries",
+      registers,
+    });
+    const lru = new LRUCache<string, string>({
+      max: ENTRY_LIMIT,
+      maxSize: options.memoryBytes,
+      // bentocache stores serialised entries: their length is what they hold.
+      sizeCalculation: (value) => Math.max(1, Buffer.byteLength(value, 'utf8')),
+      ttlAutopurge: false,
+      disposeAfter: (_value, _key, reason) => {
+        if (reason === 'evict') this.evictions.inc();
+      },
+    });
+    this.lru = lru;
+    new Gauge({
+      name: 'cache_l1_bytes',
+      help: 'Bytes held by the L1 response cache',
+      registers,
+      collect() {
+        this.set(lru.calculatedSize);
+      },
+    });
+    new Gauge({
+      name: 'cache_l1_entries',
+      help: 'Entries held by the L1 response cache',
+      registers,
+      collect() {
+        this.set(lru.size);
+      },
+    });
+    // bentocache's memory driver over our LRU, so its size, evictions and clearing are ours.
+    const store = bentostore().useL1Layer({
+      options: {},
+      // The same lru-cache class; only its typings differ between the CommonJS and ESM builds.
+      factory: (config: object) => new MemoryDriver({ ...config, cacheInstance: lru as never }),
+    });
+    if (options.redisUrl) {
+      const redis = new Redis(options.redisUrl, {
+        // Fail at once while Redis is away (the read is computed), never queue behind it.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        // Every connection made from these options (the bus's too) stops retrying on close.
+        retryStrategy: (attempt: number) => (this.closing ? null : Math.min(attempt * 100, 1_000)),
+      });
+      this.redis = redis;
+      redis.on('error', () => undefined); // reported once through the state change below
+      redis.on('close', () => this.signalsLost('Redis'));
+      redis.on('ready', () => void this.signalsUp());
+      const bus = redisBusDriver({
+        // Its SUBSCRIBE waits for Redis however long it takes: the bus never retries one that
+        // failed, so a Redis down at start would leave this instance deaf for good.
+        connection: { ...redis.options, enableOfflineQueue: true, maxRetriesPerRequest: null },
+        retryQueue: { enabled: false },
+      });
+      store.useL2Layer(redisDriver({ connection: redis })).useBus({
+        ...bus,
+        // That waiting SUBSCRIBE is refused when the instance closes; the bus leaves the
+        // rejection unhandled, which would end the process.
+        factory: (config: unknown) => {
+          const transport = bus.factory(config);
+          const subscribe = transport.subscribe.bind(transport);
+          transport.subscribe = (channel, handler) =>
+            subscribe(channel, handler).catch(() => undefined);
+          return transport;
+        },
+      });
+    } else {
+      this.signals = new PostgresCacheSignals(options.databaseUrl, {
+        changed: (storeId, productIds) => {
+          this.invalidations.inc({ origin: 'remote' });
+          void this.dropLocally(storeId, productIds);
+        },
+        listening: () => void this.signalsUp(),
+        lost: () => this.signalsLost('the database listener'),
+      });
+      this.signals.start();
+    }
+    this.bento = new BentoCache({
+      default: 'answers',
+      prefix: 'dk:cache',
+      ttl: TTL,
+      grace: false,
+      suppressL2Errors: true,
+      stores: { answers: store },
+    });
+    this.bento.on('cache:hit', (hit: { layer?: string }) =>
+      this.hits.inc({ level: hit.layer === 'l2' ? 'l2' : 'l1' }),
+    );
+    this.bento.on('cache:miss', () => this.misses.inc());
+    this.bento.on('bus:message:received', () => this.invalidations.inc({ origin: 'remote' }));
+  }
+
+  answer(
+    storeId: string,
+    key: string,
+    resource: CachedResource,
+    compute: () => Promise<CachedAnswer>,
+  ): Promise<CachedAnswer> {
+    return this.storeCache(storeId).getOrSet({
+      key,
+      factory: compute,
+      ttl: this.signalled ? TTL : TTL_UNSIGNALLED,
+      tags: 'product' in resource ? [productTag(resource.product)] : [LISTS_TAG],
+    });
+  }
+
+  async invalidateProducts(storeId: string, productIds: readonly string[]): Promise<void> {
+    this.invalidations.inc({ origin: 'local' });
+    // With Redis this reaches L2 and, through the bus, every other instance's L1.
+    await this.dropLocally(storeId, productIds);
+    await this.signals?.publish(this.options.dataSource, storeId, productIds);
+  }
+
+  override async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    await this.signals?.stop();
+    this.redis?.disconnect();
+    // The bus QUITs; with Redis away that waits for a reconnection that `closing` now refuses.
+    await Promise.race([
+      this.bento.disconnect().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 1_500).unref()),
+    ]);
+  }
+
+  private storeCache(storeId: string) {
+    return this.bento.namespace(`store:${storeId}`);
+  }
+
+  private async dropLocally(
+    storeId: string,
+    productIds: readonly string[] | undefined,
+  ): Promise<void> {
+    const cache = this.storeCache(storeId);
+    if (productIds === undefined) await cache.clear();
+    else await cache.deleteByTag({ tags: [LISTS_TAG, ...productIds.map(productTag)] });
+  }
+
+  private signalsLost(what: string): void {
+    if (!this.signalled) return;
+    this.signalled = false;
+    this.fallbacks.inc();
+    // Entries kept until now may have missed other processes' invalidations.
+    this.lru.clear();
+    this.options.logger.warn(
+      `response cache: ${what} lost; other processes' changes go unheard, entries live 1 s in this process`,
+    );
+  }
+
+  private async signalsUp(): Promise<void> {
+    if (this.signalled) return;
+    if (this.everSignalled && this.redis) {
+      // Writes made while Redis was away could not delete their L2 entries: start afresh.
+      await this.bento.clear().catch(() => undefined);
+    }
+    // What L1 holds was kept 1 s at most, but may have missed a signal: drop it.
+    this.lru.clear();
+    this.signalled = true;
+    if (this.everSignalled) this.options.logger.info('response cache: signals are back');
+    this.everSignalled = true;
+  }
+}
+
+const LISTS_TAG = 'lists';
+
+function productTag(productId: string): string {
+  return `product:${productId}`;
+}

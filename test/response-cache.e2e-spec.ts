@@ -1,0 +1,410 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SCOPES } from '../src/common/scopes';
+import { signedIn, createHostedStore, csrfTokenOf } from './support/hosted';
+import { OwnRedisServer, REDIS_SERVER_BINARY, redisServerAvailable } from './support/redis-server';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface Product {
+  id: string;
+  title: string;
+  version: number;
+  variants: { id: string; sku: string; inventoryQuantity: number }[];
+}
+
+async function createProduct(
+  app: TestApp,
+  key: string,
+  title = 'Cup',
+  sku = 'CUP',
+): Promise<Product> {
+  const created = await app.request<Product>('POST', '/v1/products', {
+    token: key,
+    body: {
+      title,
+      handle: sku.toLowerCase(),
+      status: 'active',
+      variants: [{ sku, price: 900, inventoryQuantity: 50 }],
+    },
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+const byId = (app: TestApp, key: string, id: string) =>
+  app.request<Product>('GET', `/v1/products/${id}`, { token: key });
+const list = (app: TestApp, key: string) =>
+  app.request<{ data: Product[] }>('GET', '/v1/products?limit=50', { token: key });
+
+/** The catalogue statements a request ran (the credential check is not the cache's). */
+function catalogueStatements(app: TestApp): string[] {
+  return app.sql.statements.filter((sql) => /\bFROM (products|variants)\b/.test(sql));
+}
+
+describe('the response cache on one instance', () => {
+  let app: TestApp;
+  let store: { storeId: string; key: string };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    store = await app.createStore([...SCOPES]);
+  });
+  afterAll(() => app.close());
+
+  it('answers a repeated read from memory, with the same bytes and headers', async () => {
+    const product = await createProduct(app, store.key);
+    const first = await byId(app, store.key, product.id);
+    const firstList = await list(app, store.key);
+    app.sql.statements.length = 0;
+    const again = await byId(app, store.key, product.id);
+    const againList = await list(app, store.key);
+    expect(catalogueStatements(app)).toEqual([]);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('etag')).toBe(`"${product.version}"`);
+    expect(again.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(againList.text).toBe(firstList.text);
+    expect(againList.headers.get('etag')).toBe(firstList.headers.get('etag'));
+  });
+
+  it('reads back every kind of write at once: REST, GraphQL, stock, an order, the hosted admin', async () => {
+    const hosted = await createHostedStore(app);
+    const product = await createProduct(app, hosted.key, 'Kettle', 'KETTLE');
+    const variantId = product.variants[0].id;
+    const fresh = async (what: string, check: (read: Product) => boolean) => {
+      const one = await byId(app, hosted.key, product.id);
+      const page = await list(app, hosted.key);
+      const listed = page.body.data.find((item) => item.id === product.id)!;
+      expect({ what, byId: check(one.body), inList: check(listed) }).toEqual({
+        what,
+        byId: true,
+        inList: true,
+      });
+    };
+    const warm = () => Promise.all([byId(app, hosted.key, product.id), list(app, hosted.key)]);
+
+    await warm();
+    await app.request('PATCH', `/v1/products/${product.id}`, {
+      token: hosted.key,
+      body: { title: 'Kettle, REST' },
+    });
+    await fresh('REST PATCH', (read) => read.title === 'Kettle, REST');
+
+    await warm();
+    const graphql = await app.request('POST', '/graphql', {
+      token: hosted.key,
+      body: {
+        query: `mutation($id: ID!) { productUpdate(id: $id, input: { title: "Kettle, GraphQL" }) { product { id } } }`,
+        variables: { id: product.id },
+      },
+    });
+    expect(graphql.body.errors).toBeUndefined();
+    await fresh('GraphQL productUpdate', (read) => read.title === 'Kettle, GraphQL');
+
+    await warm();
+    await app.request('POST', '/v1/inventory/adjustments', {
+      token: hosted.key,
+      body: { variantId, delta: -5, reason: 'count' },
+    });
+    await fresh('inventory adjustment', (read) => read.variants[0].inventoryQuantity === 45);
+
+    await warm();
+    const order = await app.request('POST', '/v1/orders', {
+      token: hosted.key,
+      body: { email: 'buyer@example.com', lineItems: [{ variantId, quantity: 3 }] },
+    });
+    expect(order.status).toBe(201);
+    await fresh('order taking stock', (read) => read.variants[0].inventoryQuantity === 42);
+
+    await warm();
+    const admin = await signedIn(app, hosted);
+    const form = await admin.get(`/admin/products/${product.id}`);
+    const current = await byId(app, hosted.key, product.id);
+    const saved = await admin.post(`/admin/products/${product.id}`, {
+      _csrf: csrfTokenOf(form.html, `/admin/products/${product.id}`),
+      version: String(current.body.version),
+      title: 'Kettle, admin',
+      description: '',
+      status: 'active',
+      'variants.0.id': variantId,
+      'variants.0.sku': 'KETTLE',
+      'variants.0.price': '9.00',
+      'variants.0.stock': '42',
+    });
+    expect(saved.status).toBe(303);
+    await fresh('hosted admin edit', (read) => read.title === 'Kettle, admin');
+
+    await warm();
+    await app.request('DELETE', `/v1/products/${product.id}`, { token: hosted.key });
+    expect((await byId(app, hosted.key, product.id)).status).toBe(404);
+    expect((await list(app, hosted.key)).body.data.map((item) => item.id)).not.toContain(
+      product.id,
+    );
+  });
+
+  it('answers If-None-Match with 304 from the cache, and 200 with a new ETag after a change', async () => {
+    const product = await createProduct(app, store.key, 'Teapot', 'TEAPOT');
+    const first = await byId(app, store.key, product.id);
+    const etag = first.headers.get('etag')!;
+    const listEtag = (await list(app, store.key)).headers.get('etag')!;
+    expect(listEtag).toMatch(/^"[\w-]{27}"$/);
+    app.sql.statements.length = 0;
+    const notModified = await app.request('GET', `/v1/products/${product.id}`, {
+      token: store.key,
+      headers: { 'if-none-match': etag },
+    });
+    const listNotModified = await app.request('GET', '/v1/products?limit=50', {
+      token: store.key,
+      headers: { 'if-none-match': `W/${listEtag}, "other"` },
+    });
+    expect([notModified.status, notModified.text, notModified.headers.get('etag')]).toEqual([
+      304,
+      '',
+      etag,
+    ]);
+    expect(listNotModified.status).toBe(304);
+    expect(catalogueStatements(app)).toEqual([]);
+
+    await app.request('PATCH', `/v1/products/${product.id}`, {
+      token: store.key,
+      body: { title: 'Teapot, blue' },
+    });
+    const changed = await app.request('GET', `/v1/products/${product.id}`, {
+      token: store.key,
+      headers: { 'if-none-match': etag },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).toBe(`"${product.version + 1}"`);
+    const changedList = await app.request('GET', '/v1/products?limit=50', {
+      token: store.key,
+      headers: { 'if-none-match': listEtag },
+    });
+    expect(changedList.status).toBe(200);
+    expect(changedList.headers.get('etag')).not.toBe(listEtag);
+  });
+
+  it('never lets one store see another’s entries, with identical handles, SKUs and queries', async () => {
+    const first = await app.createStore([...SCOPES]);
+    const second = await app.createStore([...SCOPES]);
+    const mine = await createProduct(app, first.key, 'First store cup', 'SAME');
+    const theirs = await createProduct(app, second.key, 'Second store cup', 'SAME');
+    for (let round = 0; round < 2; round++) {
+      expect((await list(app, first.key)).body.data.map((item) => item.title)).toEqual([
+        'First store cup',
+      ]);
+      expect((await list(app, second.key)).body.data.map((item) => item.title)).toEqual([
+        'Second store cup',
+      ]);
+      expect((await byId(app, second.key, mine.id)).status).toBe(404);
+      expect((await byId(app, first.key, theirs.id)).status).toBe(404);
+    }
+    // A change in one store leaves the other's entries alone, and the other's reads right.
+    await app.request('PATCH', `/v1/products/${mine.id}`, {
+      token: first.key,
+      body: { title: 'First store mug' },
+    });
+    expect((await byId(app, first.key, mine.id)).body.title).toBe('First store mug');
+    expect((await byId(app, second.key, theirs.id)).body.title).toBe('Second store cup');
+  });
+
+  it('refuses a revoked key at once, even for an answer in the cache', async () => {
+    const product = await createProduct(app, store.key, 'Revoked', 'REVOKED');
+    const extra = await app.request('POST', `/v1/platform/stores/${store.storeId}/api-keys`, {
+      token: app.adminToken,
+      body: { name: 'soon revoked', scopes: ['read_products'] },
+    });
+    expect((await byId(app, extra.body.key, product.id)).status).toBe(200);
+    expect((await byId(app, extra.body.key, product.id)).status).toBe(200);
+    await app.request('DELETE', `/v1/platform/stores/${store.storeId}/api-keys/${extra.body.id}`, {
+      token: app.adminToken,
+    });
+    expect((await byId(app, extra.body.key, product.id)).status).toBe(401);
+    expect((await list(app, extra.body.key)).status).toBe(401);
+    expect((await byId(app, store.key, product.id)).status).toBe(200);
+  });
+
+  it('needs the scope before any entry is reached', async () => {
+    const product = await createProduct(app, store.key, 'Scoped', 'SCOPED');
+    await byId(app, store.key, product.id);
+    const other = await app.request('POST', `/v1/platform/stores/${store.storeId}/api-keys`, {
+      token: app.adminToken,
+      body: { name: 'orders only', scopes: ['read_orders'] },
+    });
+    const refused = await byId(app, other.body.key, product.id);
+    expect(refused.status).toBe(403);
+  });
+});
+
+const available = redisServerAvailable();
+if (!available)
+  console.warn(
+    `SKIPPED: no redis-server at ${REDIS_SERVER_BINARY} (CI installs it); the response cache was not tried across instances`,
+  );
+
+/** Polls `read` until `fresh` holds, for at most `withinMs`; answers how long it took. */
+async function freshWithin(
+  read: () => Promise<boolean>,
+  withinMs: number,
+): Promise<number | undefined> {
+  const start = performance.now();
+  while (performance.now() - start <= withinMs) {
+    if (await read()) return performance.now() - start;
+    await sleep(10);
+  }
+  return undefined;
+}
+
+(available ? describe : describe.skip)('the response cache across instances (Redis)', () => {
+  let redis: OwnRedisServer;
+  let writer: TestApp;
+  let reader: TestApp;
+  let store: { storeId: string; key: string };
+
+  beforeAll(async () => {
+    redis = await OwnRedisServer.start();
+    writer = await startTestApp({ env: { REDIS_URL: redis.url } });
+    reader = await startTestApp({
+      env: { REDIS_URL: redis.url, DATABASE_URL: writer.databaseUrl },
+    });
+    store = await writer.createStore([...SCOPES]);
+  });
+  afterAll(async () => {
+    await reader?.close();
+    await writer?.close();
+    await redis?.stop();
+  });
+
+  it('shows a write on every instance within 1 s, and the next read on the writer at once', async () => {
+    const product = await createProduct(writer, store.key, 'Fleet', 'FLEET');
+    const delays: number[] = [];
+    for (let round = 1; round <= 10; round++) {
+      await byId(reader, store.key, product.id);
+      await list(reader, store.key);
+      const title = `Fleet ${round}`;
+      await writer.request('PATCH', `/v1/products/${product.id}`, {
+        token: store.key,
+        body: { title },
+      });
+      expect((await byId(writer, store.key, product.id)).body.title).toBe(title);
+      const delay = await freshWithin(
+        async () =>
+          (await byId(reader, store.key, product.id)).body.title === title &&
+          (await list(reader, store.key)).body.data.some((item) => item.title === title),
+        1000,
+      );
+      expect({ round, freshWithin1s: delay !== undefined }).toEqual({ round, freshWithin1s: true });
+      delays.push(delay!);
+    }
+    delays.sort((a, b) => a - b);
+    console.log(
+      `response cache: a write seen on the other instance after p50 ${delays[4].toFixed(0)} ms, max ${delays[9].toFixed(0)} ms`,
+    );
+  });
+
+  it('refuses on the other instance a key revoked on this one, cached answers included', async () => {
+    const product = await createProduct(writer, store.key, 'Revoked fleet', 'REVOKED-FLEET');
+    const extra = await writer.request('POST', `/v1/platform/stores/${store.storeId}/api-keys`, {
+      token: writer.adminToken,
+      body: { name: 'soon revoked', scopes: ['read_products'] },
+    });
+    expect((await byId(reader, extra.body.key, product.id)).status).toBe(200);
+    expect((await byId(reader, extra.body.key, product.id)).status).toBe(200);
+    await writer.request(
+      'DELETE',
+      `/v1/platform/stores/${store.storeId}/api-keys/${extra.body.id}`,
+      { token: writer.adminToken },
+    );
+    expect((await byId(reader, extra.body.key, product.id)).status).toBe(401);
+  });
+
+  it('keeps the 1 s rule while Redis is down, and recovers when it is back', async () => {
+    const product = await createProduct(writer, store.key, 'Outage', 'OUTAGE');
+    await byId(reader, store.key, product.id);
+    await redis.stop();
+    await sleep(200); // both instances notice the closed connection
+    await writer.request('PATCH', `/v1/products/${product.id}`, {
+      token: store.key,
+      body: { title: 'Outage, changed' },
+    });
+    expect((await byId(writer, store.key, product.id)).body.title).toBe('Outage, changed');
+    const during = await freshWithin(
+      async () => (await byId(reader, store.key, product.id)).body.title === 'Outage, changed',
+      1100,
+    );
+    expect({ freshWithin1s: during !== undefined }).toEqual({ freshWithin1s: true });
+    const metrics = await reader.request('GET', '/metrics');
+    expect(metrics.text).toMatch(/^cache_redis_fallbacks_total 1$/m);
+
+    await redis.start();
+    await sleep(1500); // reconnected (retry at most every second)
+    await byId(reader, store.key, product.id);
+    await writer.request('PATCH', `/v1/products/${product.id}`, {
+      token: store.key,
+      body: { title: 'Outage, over' },
+    });
+    const after = await freshWithin(
+      async () => (await byId(reader, store.key, product.id)).body.title === 'Outage, over',
+      1000,
+    );
+    expect({ freshWithin1s: after !== undefined }).toEqual({ freshWithin1s: true });
+  });
+});
+
+describe('the response cache across processes without Redis (PostgreSQL signals)', () => {
+  let writer: TestApp;
+  let reader: TestApp;
+  let store: { storeId: string; key: string };
+
+  beforeAll(async () => {
+    writer = await startTestApp();
+    reader = await startTestApp({ env: { DATABASE_URL: writer.databaseUrl } });
+    store = await writer.createStore([...SCOPES]);
+  });
+  afterAll(async () => {
+    await reader?.close();
+    await writer?.close();
+  });
+
+  const change = async (productId: string, title: string) => {
+    await writer.request('PATCH', `/v1/products/${productId}`, {
+      token: store.key,
+      body: { title },
+    });
+    return freshWithin(
+      async () => (await byId(reader, store.key, productId)).body.title === title,
+      1000,
+    );
+  };
+
+  it('shows a write of another process within 1 s, through LISTEN/NOTIFY', async () => {
+    const product = await createProduct(writer, store.key, 'Signalled', 'SIGNALLED');
+    const delays: number[] = [];
+    for (let round = 1; round <= 5; round++) {
+      await byId(reader, store.key, product.id);
+      const delay = await change(product.id, `Signalled ${round}`);
+      expect({ round, freshWithin1s: delay !== undefined }).toEqual({ round, freshWithin1s: true });
+      delays.push(delay!);
+    }
+    console.log(
+      `response cache without Redis: a write seen by the other process after ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
+  });
+
+  it('keeps the 1 s rule when its listening connection is cut, and listens again', async () => {
+    const product = await createProduct(writer, store.key, 'Cut', 'CUT');
+    await byId(reader, store.key, product.id);
+    // Cut every cache listener; both processes reconnect within about a second.
+    await writer.running.dataSource.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'dukkadee-cache-listener' AND datname = current_database()`,
+    );
+    const during = await change(product.id, 'Cut, changed');
+    expect({ freshWithin1s: during !== undefined }).toEqual({ freshWithin1s: true });
+    await sleep(1500);
+    await byId(reader, store.key, product.id);
+    const after = await change(product.id, 'Cut, over');
+    expect({ freshWithin1s: after !== undefined }).toEqual({ freshWithin1s: true });
+    expect((await reader.request('GET', '/metrics')).text).toMatch(
+      /^cache_redis_fallbacks_total 1$/m,
+    );
+  });
+});
