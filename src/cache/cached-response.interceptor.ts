@@ -10,6 +10,7 @@ import {
   applyDecorators,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { errors } from 'bentocache';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, lastValueFrom } from 'rxjs';
@@ -28,7 +29,16 @@ const CACHED = 'cache:resource';
  * answers `If-None-Match` with 304, for lists as for single resources.
  */
 export const CachedResponse = (resource: { productParam: string } | 'products') =>
-  applyDecorators(SetMetadata(CACHED, resource), UseInterceptors(CachedResponseInterceptor));
+  applyDecorators(
+    SetMetadata(CACHED, resource),
+    UseInterceptors(CachedResponseInterceptor),
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: 'The ETag of a copy you hold: answered 304 with no body while it is current',
+    }),
+    ApiResponse({ status: 304, description: 'Not modified: the ETag in If-None-Match is current' }),
+  );
 
 /**
  * Serves a cached GET from its bytes: on a hit the handler (and the database) are skipped; on a

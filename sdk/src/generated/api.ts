@@ -4333,7 +4333,10 @@ export interface operations {
                 /** @description Only products updated at or after this time (RFC 3339) */
                 updatedSince?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of a copy you hold: answered 304 with no body while it is current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4357,6 +4360,20 @@ export interface operations {
                         nextCursor: string | null;
                     };
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Size of the credential’s bucket for this store */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the bucket */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the bucket is full again */
+                    "RateLimit-Reset"?: number;
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (validation_failed, with every invalid field in errors[]) */
             400: {
@@ -4645,7 +4662,10 @@ export interface operations {
     Products_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of a copy you hold: answered 304 with no body while it is current */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4668,6 +4688,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProductResource"];
                 };
+            };
+            /** @description Not modified: the ETag in If-None-Match is current */
+            304: {
+                headers: {
+                    /** @description Size of the credential’s bucket for this store */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the bucket */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the bucket is full again */
+                    "RateLimit-Reset"?: number;
+                    "Cache-Control": components["headers"]["CacheControl_private_no_cache"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (validation_failed, with every invalid field in errors[]) */
             400: {
