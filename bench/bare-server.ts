@@ -35,6 +35,7 @@ import { StrictValidationPipe } from '../src/common/validation/validation.pipe';
 import { APP_CONFIG, AppConfig, loadConfig } from '../src/config/config';
 import { registeredEntities } from '../src/database/database.module';
 import { storeSchemaName } from '../src/database/store-schema';
+import { CredentialFreshness } from '../src/database/credential-freshness';
 import { TransactionalConnection } from '../src/database/transactional-connection';
 import { createLogger, LOGGER } from '../src/observability/logger';
 
@@ -75,8 +76,16 @@ class BareCoreModule {
         { provide: LOGGER, useValue: createLogger('silent') },
         // The service path itself is measured: every read computed, as the full app on a miss.
         { provide: ResponseCache, useValue: new NoResponseCache() },
+        CredentialFreshness,
       ],
-      exports: [APP_CONFIG, DataSource, TransactionalConnection, LOGGER, ResponseCache],
+      exports: [
+        APP_CONFIG,
+        DataSource,
+        TransactionalConnection,
+        LOGGER,
+        ResponseCache,
+        CredentialFreshness,
+      ],
     };
   }
 }

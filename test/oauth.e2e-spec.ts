@@ -1,3 +1,4 @@
+import { eventually } from './support/eventually';
 import { Client } from 'pg';
 import { freePort } from './support/net';
 import {
@@ -565,6 +566,12 @@ describe('OAuth 2.0', () => {
       "UPDATE platform.oauth_tokens SET expires_at = now() - interval '1 second' WHERE kind = 'access' AND revoked_at IS NULL AND app_id = $1",
       [publicApp.id],
     );
+    // Expired behind the API's back: a cached read notices within the contract's 1 s.
+    expect(
+      await eventually(
+        async () => (await app.request('GET', '/v1/products', { token })).status === 401,
+      ),
+    ).toBe(true);
     const expired = await app.request('GET', '/v1/products', { token });
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toMatch(/^Bearer/);

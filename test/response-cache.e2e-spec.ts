@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SCOPES } from '../src/common/scopes';
 import { signedIn, createHostedStore, csrfTokenOf } from './support/hosted';
 import { OwnRedisServer, REDIS_SERVER_BINARY, redisServerAvailable } from './support/redis-server';
+import { formPost, registerApp, tokenRequest } from './support/oauth';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Product {
@@ -222,6 +223,22 @@ describe('the response cache on one instance', () => {
     expect((await byId(app, store.key, product.id)).status).toBe(200);
   });
 
+  it('refuses a revoked OAuth access token at once, even for an answer in the cache', async () => {
+    const product = await createProduct(app, store.key, 'Token', 'TOKEN');
+    const oauthApp = await registerApp(app, {
+      confidential: true,
+      scopes: ['read_products'],
+      storeId: store.storeId,
+    });
+    const client = { clientId: oauthApp.clientId, clientSecret: oauthApp.clientSecret! };
+    const tokens = await tokenRequest(app.url, { grant_type: 'client_credentials' }, client);
+    const access = String(tokens.body.access_token);
+    expect((await byId(app, access, product.id)).status).toBe(200);
+    expect((await byId(app, access, product.id)).status).toBe(200);
+    expect((await formPost(app.url, '/oauth/revoke', { token: access }, client)).status).toBe(200);
+    expect((await byId(app, access, product.id)).status).toBe(401);
+  });
+
   it('needs the scope before any entry is reached', async () => {
     const product = await createProduct(app, store.key, 'Scoped', 'SCOPED');
     await byId(app, store.key, product.id);
@@ -300,7 +317,7 @@ async function freshWithin(
     );
   });
 
-  it('refuses on the other instance a key revoked on this one, cached answers included', async () => {
+  it('refuses within 1 s on the other instance a key revoked on this one, cached answers included', async () => {
     const product = await createProduct(writer, store.key, 'Revoked fleet', 'REVOKED-FLEET');
     const extra = await writer.request('POST', `/v1/platform/stores/${store.storeId}/api-keys`, {
       token: writer.adminToken,
@@ -313,7 +330,15 @@ async function freshWithin(
       `/v1/platform/stores/${store.storeId}/api-keys/${extra.body.id}`,
       { token: writer.adminToken },
     );
-    expect((await byId(reader, extra.body.key, product.id)).status).toBe(401);
+    expect((await byId(writer, extra.body.key, product.id)).status).toBe(401);
+    const delay = await freshWithin(
+      async () => (await byId(reader, extra.body.key, product.id)).status === 401,
+      1000,
+    );
+    expect({ refusedWithin1s: delay !== undefined }).toEqual({ refusedWithin1s: true });
+    console.log(
+      `response cache: a key revoked on one instance refused on the other after ${delay!.toFixed(0)} ms`,
+    );
   });
 
   it('keeps the 1 s rule while Redis is down, and recovers when it is back', async () => {

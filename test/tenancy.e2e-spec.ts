@@ -56,10 +56,10 @@ describe('one schema per store', () => {
   });
 
   it("selects the store's schema and the timeouts in the transaction's first statement, from the credential's store", async () => {
-    const { key, storeId, keyId } = await app.createStore(['read_products']);
-    await app.request('GET', '/v1/products', { token: key }); // resolves and caches the key
+    const { key, storeId, keyId } = await app.createStore(['read_orders']);
+    await app.request('GET', '/v1/orders', { token: key }); // resolves and caches the key
     app.sql.statements.length = 0;
-    await app.request('GET', '/v1/products', { token: key });
+    await app.request('GET', '/v1/orders', { token: key });
     const [first, ...rest] = app.sql.statements.filter((sql) => !sql.includes('last_used_at'));
     expect(first).toBe(
       `BEGIN READ ONLY; SELECT set_config('search_path', '${storeId}', true), ` +

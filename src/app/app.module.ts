@@ -24,6 +24,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { DatabaseState } from '../database/database-state';
 import { MigrationRunner } from '../database/migration-runner';
 import { translatePostgresError } from '../database/postgres-errors';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { reportDatabaseFaults } from '../observability/database-fault-report';
 import { HealthController } from '../observability/health.controller';
@@ -73,6 +74,7 @@ export class CoreModule {
               reportDatabaseFaults(dependencies.metrics, dependencies.logger),
             ),
         },
+        CredentialFreshness,
       ],
       exports: [
         APP_CONFIG,
@@ -82,6 +84,7 @@ export class CoreModule {
         Metrics,
         LOGGER,
         TransactionalConnection,
+        CredentialFreshness,
       ],
     };
   }

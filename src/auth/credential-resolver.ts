@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LRUCache } from 'lru-cache';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { RequestContext } from '../common/request-context';
 import { hashApiKey, isWellFormedApiKey } from './api-key-token';
@@ -44,8 +45,10 @@ export class CredentialResolver {
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
     connection: TransactionalConnection,
+    freshness: CredentialFreshness,
   ) {
     this.adminTokenDigest = hashSecret(config.platformAdminToken);
+    freshness.register(() => [...this.keys.values()].map((key) => key.keyId));
     connection.onRevokedCredential((credentialId) => {
       for (const [hash, key] of this.keys.entries())
         if (key.keyId === credentialId) this.keys.delete(hash);

@@ -18,6 +18,7 @@ import { requestContextOf } from '../auth/credential-transport';
 import { NotModified } from '../common/http/not-modified';
 import { Page } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { type CachedAnswer, type CachedResource, ResponseCache } from './response-cache';
 
@@ -51,6 +52,7 @@ export class CachedResponseInterceptor implements NestInterceptor {
   constructor(
     private readonly cache: ResponseCache,
     private readonly connection: TransactionalConnection,
+    private readonly freshness: CredentialFreshness,
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -82,8 +84,9 @@ export class CachedResponseInterceptor implements NestInterceptor {
           throw error instanceof errors.E_FACTORY_ERROR ? error.cause : error;
         })
         .then(async (answer) => {
-          // A hit ran no transaction, so nothing has re-checked the credential yet.
-          if (!computed) await this.connection.verifyCredential(ctx);
+          // A hit ran no transaction: the credential caches vouch for it while their last check
+          // is current (CredentialFreshness); otherwise it checks for itself.
+          if (!computed && !this.freshness.isCurrent()) await this.connection.verifyCredential(ctx);
           return this.send(request, reply, answer);
         }),
     );

@@ -246,7 +246,7 @@ export class TransactionalConnection {
       `${begin}; ${setPath}, ${check}(${client.escapeLiteral(credentialId)}) AS active`,
     )) as unknown as QueryResult<{ active: boolean }>[];
     if (!results[1].rows[0].active) {
-      this.revokedCredentials.forEach((listener) => listener(credentialId));
+      this.reportRevoked(credentialId);
       throw invalidCredential();
     }
   }
@@ -265,6 +265,11 @@ export class TransactionalConnection {
   /** Called with a credential id found revoked, so caches can forget it. */
   onRevokedCredential(listener: (credentialId: string) => void): void {
     this.revokedCredentials.push(listener);
+  }
+
+  /** A credential found revoked outside a transaction (CredentialFreshness). */
+  reportRevoked(credentialId: string): void {
+    this.revokedCredentials.forEach((listener) => listener(credentialId));
   }
 
   /** The manager of the transaction open for this context; calling it outside one is a bug. */

@@ -8,6 +8,7 @@ import { CredentialStrategy } from '../auth/credential-strategy';
 import { hashSecret } from '../common/crypto/secret-hash';
 import { RequestContext } from '../common/request-context';
 import { isScope, Scope } from '../common/scopes';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { isSecretOfKind } from './oauth-secrets';
 
@@ -37,8 +38,10 @@ export class AccessTokenStrategy extends CredentialStrategy(BearerStrategy, ACCE
     private readonly dataSource: DataSource,
     connection: TransactionalConnection,
     authenticator: Authenticator,
+    freshness: CredentialFreshness,
   ) {
     super({ passReqToCallback: true });
+    freshness.register(() => [...this.tokens.values()].map((token) => token.tokenId));
     authenticator.use(ACCESS_TOKEN_STRATEGY, this);
     authenticator.acceptOnApi(ACCESS_TOKEN_STRATEGY);
     connection.onRevokedCredential((credentialId) => {

@@ -4,6 +4,7 @@ import { DomainError, unlessNotFound } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { StoresService } from '../platform/stores.service';
 import { RateLimitOverrides } from '../throttling/rate-limit-overrides.service';
@@ -60,6 +61,7 @@ export class AppsService {
     readonly connection: TransactionalConnection,
     private readonly stores: StoresService,
     private readonly limits: RateLimitOverrides,
+    private readonly freshness: CredentialFreshness,
   ) {}
 
   /** Returns the client secret in clear this once; only its hash is stored. */
@@ -152,6 +154,7 @@ export class AppsService {
       [appId],
     );
     await this.limits.set(ctx, appId, null);
+    this.connection.afterCommit(ctx, () => this.freshness.checkNow());
   }
 
   private async find(manager: EntityManager, appId: string): Promise<App> {

@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { StoresService } from '../platform/stores.service';
 
@@ -34,6 +35,7 @@ export class InstallationsService {
   constructor(
     readonly connection: TransactionalConnection,
     private readonly stores: StoresService,
+    private readonly freshness: CredentialFreshness,
   ) {}
 
   /**
@@ -97,6 +99,7 @@ export class InstallationsService {
         WHERE installation_id = $1 AND revoked_at IS NULL`,
       [installationId],
     );
+    this.connection.afterCommit(ctx, () => this.freshness.checkNow());
   }
 }
 

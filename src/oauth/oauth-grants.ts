@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { newId } from '../common/ids';
 import { hashSecret } from '../common/crypto/secret-hash';
 import { isSecretOfKind } from './oauth-secrets';
@@ -100,7 +101,10 @@ interface SubjectRow {
  */
 @Injectable()
 export class OAuthGrants {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly freshness: CredentialFreshness,
+  ) {}
 
   async client(clientId: string): Promise<OAuthClient | undefined> {
     const row = await this.clientRow(clientId);
@@ -278,6 +282,7 @@ export class OAuthGrants {
       'UPDATE platform.oauth_tokens SET revoked_at = now() WHERE grant_id = $1 AND revoked_at IS NULL',
       [grantId],
     );
+    await this.freshness.checkNow();
   }
 
   async revokeToken(tokenId: string): Promise<void> {
@@ -285,6 +290,7 @@ export class OAuthGrants {
       'UPDATE platform.oauth_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
       [tokenId],
     );
+    await this.freshness.checkNow();
   }
 
   /** A token of the given client, found by its value (RFC 7009 and RFC 7662 lookups). */

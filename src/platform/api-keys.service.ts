@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { isId, newId } from '../common/ids';
 import { decodeCursor, Page } from '../common/pagination';
 import { RequestContext } from '../common/request-context';
+import { CredentialFreshness } from '../database/credential-freshness';
 import { Transactional, TransactionalConnection } from '../database/transactional-connection';
 import { UpdateRateLimitsDto } from '../throttling/dto/update-rate-limits.dto';
 import { RateLimitOverrides, RateLimits } from '../throttling/rate-limit-overrides.service';
@@ -24,6 +25,7 @@ export class ApiKeysService {
     readonly connection: TransactionalConnection,
     private readonly stores: StoresService,
     private readonly rateLimits: RateLimitOverrides,
+    private readonly freshness: CredentialFreshness,
   ) {}
 
   /** Returns the key in clear this once; only its SHA-256 hash is stored. */
@@ -102,5 +104,7 @@ export class ApiKeysService {
       { id: keyId, storeId, revokedAt: IsNull() },
       { revokedAt: () => 'now()' },
     );
+    // This instance's key cache forgets it before the answer; the others within 400 ms.
+    this.connection.afterCommit(ctx, () => this.freshness.checkNow());
   }
 }
