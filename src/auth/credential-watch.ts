@@ -1,23 +1,27 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { RequestContext, revocableCredentialId } from '../common/request-context';
-
-/** How soon a long-lived stream (a GraphQL subscription) notices its key was revoked. */
-export const CREDENTIAL_RECHECK_MS = 5_000;
+import { CredentialFreshness } from '../database/credential-freshness';
+import { TransactionalConnection } from '../database/transactional-connection';
 
 /**
- * Re-checks the credentials of long-lived streams. A request re-checks its key in its own
- * transaction, but a subscription makes no request after it starts: every few seconds the keys
- * in use are checked in one statement (however many subscriptions share them), and the streams
- * of a key or OAuth token revoked or expired (access tokens live 15 minutes), an app uninstalled,
- * or a store suspended, are told to end.
+ * Ends long-lived streams (GraphQL subscriptions) whose credential stops being valid. A request
+ * re-checks its key in its own transaction, but a subscription makes no request after it starts:
+ * the keys in use join the credentials `CredentialFreshness` checks every 400 ms (one statement
+ * however many subscriptions and caches share them), and the streams of a key or OAuth token
+ * revoked or expired, an app uninstalled, or a store suspended, are told to end.
  */
 @Injectable()
-export class CredentialWatch implements OnModuleDestroy {
+export class CredentialWatch {
   private readonly watchers = new Map<string, Set<() => void>>();
-  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(freshness: CredentialFreshness, connection: TransactionalConnection) {
+    freshness.register(() => this.watchers.keys());
+    connection.onRevokedCredential((credentialId) => {
+      const callbacks = this.watchers.get(credentialId);
+      this.watchers.delete(credentialId);
+      for (const callback of callbacks ?? []) callback();
+    });
+  }
 
   /** Calls `onRevoked` once if the context's key stops being valid; returns the unwatch. */
   watch(ctx: RequestContext, onRevoked: () => void): () => void {
@@ -29,32 +33,9 @@ export class CredentialWatch implements OnModuleDestroy {
       this.watchers.set(keyId, callbacks);
     }
     callbacks.add(onRevoked);
-    this.timer ??= setInterval(() => void this.check(), CREDENTIAL_RECHECK_MS).unref();
     return () => {
       callbacks.delete(onRevoked);
       if (callbacks.size === 0) this.watchers.delete(keyId);
     };
-  }
-
-  private async check(): Promise<void> {
-    const keyIds = [...this.watchers.keys()];
-    if (keyIds.length === 0) return;
-    try {
-      const revoked: { id: string }[] = await this.dataSource.query(
-        'SELECT id FROM unnest($1::text[]) AS id WHERE NOT platform.credential_active(id)',
-        [keyIds],
-      );
-      for (const { id } of revoked) {
-        const callbacks = this.watchers.get(id);
-        this.watchers.delete(id);
-        for (const callback of callbacks ?? []) callback();
-      }
-    } catch {
-      // The database is away: streams go on, and the next check decides.
-    }
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
   }
 }

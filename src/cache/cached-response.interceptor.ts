@@ -16,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, lastValueFrom } from 'rxjs';
 import { requestContextOf } from '../auth/credential-transport';
 import { NotModified } from '../common/http/not-modified';
+import { nextPageLink, versionTag } from '../common/http/resource-headers';
 import { Page } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CredentialFreshness } from '../database/credential-freshness';
@@ -64,13 +65,13 @@ export class CachedResponseInterceptor implements NestInterceptor {
     );
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
     const reply = execution.switchToHttp().getResponse<FastifyReply>();
-    const storeId = requestContextOf(execution)?.storeId;
-    if (!declared || !storeId || request.method !== 'GET') return next.handle();
+    const ctx = requestContextOf(execution);
+    const storeId = ctx?.storeId;
+    if (!declared || !ctx || !storeId || request.method !== 'GET') return next.handle();
     const resource: CachedResource =
       declared === 'products'
         ? { products: true }
         : { product: (request.params as Record<string, string>)[declared.productParam] };
-    const ctx = requestContextOf(execution)!;
     const key = `${ctx.apiVersion} ${cacheKeyOf(request.url)}`;
     let computed = false;
     return from(
@@ -96,17 +97,14 @@ export class CachedResponseInterceptor implements NestInterceptor {
   private serialise(request: FastifyRequest, result: unknown): CachedAnswer {
     if (result instanceof Page) {
       const body = JSON.stringify({ data: result.data, nextCursor: result.nextCursor });
-      let link: string | undefined;
-      if (result.nextCursor !== null) {
-        const url = new URL(request.url, this.config.publicUrl);
-        url.searchParams.set('cursor', result.nextCursor);
-        link = `<${url.toString()}>; rel="next"`;
-      }
+      const link =
+        result.nextCursor === null
+          ? undefined
+          : nextPageLink(request.url, this.config.publicUrl, result.nextCursor);
       return { body, etag: contentTag(body), link };
     }
     const body = JSON.stringify(result);
-    const version = (result as { version?: unknown } | null)?.version;
-    return { body, etag: typeof version === 'number' ? `"${version}"` : contentTag(body) };
+    return { body, etag: versionTag(result) ?? contentTag(body) };
   }
 
   private send(request: FastifyRequest, reply: FastifyReply, answer: CachedAnswer): string {

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, Observable } from 'rxjs';
+import { versionTag } from './resource-headers';
 
 /** `ETag: "<version>"` on every single resource a REST call answers with (GET, POST, PATCH). */
 @Injectable()
@@ -9,14 +10,11 @@ export class ETagInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((result: unknown) => {
         if (execution.getType() !== 'http') return result;
-        const version = (result as { version?: unknown } | null)?.version;
-        if (typeof version === 'number') {
+        const etag = versionTag(result);
+        if (etag) {
           const request = execution.switchToHttp().getRequest<FastifyRequest>();
           if (request.method !== 'DELETE')
-            void execution
-              .switchToHttp()
-              .getResponse<FastifyReply>()
-              .header('ETag', `"${version}"`);
+            void execution.switchToHttp().getResponse<FastifyReply>().header('ETag', etag);
         }
         return result;
       }),

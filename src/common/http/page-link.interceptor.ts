@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, Observable } from 'rxjs';
 import { Page } from '../pagination';
+import { nextPageLink } from './resource-headers';
 
 /** Adds `Link: <…>; rel="next"` to every REST list response that has a next page. */
 @Injectable()
@@ -19,9 +20,7 @@ export class PageLinkInterceptor implements NestInterceptor {
           return result;
         const request = execution.switchToHttp().getRequest<FastifyRequest>();
         const reply = execution.switchToHttp().getResponse<FastifyReply>();
-        const url = new URL(request.url, this.publicUrl);
-        url.searchParams.set('cursor', result.nextCursor);
-        void reply.header('Link', `<${url.toString()}>; rel="next"`);
+        void reply.header('Link', nextPageLink(request.url, this.publicUrl, result.nextCursor));
         return { data: result.data, nextCursor: result.nextCursor };
       }),
     );
