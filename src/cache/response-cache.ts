@@ -63,10 +63,13 @@ export interface TieredCacheOptions {
   readonly logger: Logger;
 }
 
-/** How long an entry lives: invalidation is what ends it, the TTL only bounds memory and doubt. */
-const TTL = '10m';
+/**
+ * How long an entry lives: invalidation is what ends it, the TTL only bounds memory and doubt.
+ * In milliseconds: bentocache parses a duration string on every call.
+ */
+const TTL = 10 * 60_000;
 /** While other processes' changes may go unheard: nothing older than the contract's 1 s. */
-const TTL_UNSIGNALLED = '1s';
+const TTL_UNSIGNALLED = 1_000;
 const ENTRY_LIMIT = 100_000;
 
 /**
@@ -83,8 +86,13 @@ const ENTRY_LIMIT = 100_000;
  */
 export class TieredResponseCache extends ResponseCache {
   private readonly bento: BentoCache<{ answers: ReturnType<typeof bentostore> }>;
-  private readonly lru: LRUCache<string, string>;
+  private readonly lru: LRUCache<string, L1Item>;
   private readonly redis?: Redis;
+  /** bentocache builds a namespace object per call: one per store, kept while the store is read. */
+  private readonly namespaces = new LRUCache<
+    string,
+    ReturnType<BentoCache<{ answers: ReturnType<typeof bentostore> }>['namespace']>
+  >({ max: 10_000 });
   private readonly signals?: PostgresCacheSignals;
   /** Whether every other process's invalidations reach this one right now. */
   private signalled = false;
@@ -126,11 +134,10 @@ export class TieredResponseCache extends ResponseCache {
       help: "Times the cache lost other processes' signals (Redis, or the database listener) and kept 1 s entries",
       registers,
     });
-    const lru = new LRUCache<string, string>({
+    const lru = new LRUCache<string, L1Item>({
       max: ENTRY_LIMIT,
       maxSize: options.memoryBytes,
-      // bentocache stores serialised entries: their length is what they hold.
-      sizeCalculation: (value) => Math.max(1, Buffer.byteLength(value, 'utf8')),
+      sizeCalculation: sizeOfItem,
       ttlAutopurge: false,
       disposeAfter: (_value, _key, reason) => {
         if (reason === 'evict') this.evictions.inc();
@@ -153,9 +160,10 @@ export class TieredResponseCache extends ResponseCache {
         this.set(lru.size);
       },
     });
-    // bentocache's memory driver over our LRU, so its size, evictions and clearing are ours.
+    // bentocache's memory driver over our LRU, so its size, evictions and clearing are ours. L1
+    // keeps the entries as objects: a hit then costs no parsing (a list's entry is ~20 KB of JSON).
     const store = bentostore().useL1Layer({
-      options: {},
+      options: { serialize: false },
       // The same lru-cache class; only its typings differ between the CommonJS and ESM builds.
       factory: (config: object) => new MemoryDriver({ ...config, cacheInstance: lru as never }),
     });
@@ -248,7 +256,12 @@ export class TieredResponseCache extends ResponseCache {
   }
 
   private storeCache(storeId: string) {
-    return this.bento.namespace(`store:${storeId}`);
+    let cache = this.namespaces.get(storeId);
+    if (!cache) {
+      cache = this.bento.namespace(`store:${storeId}`);
+      this.namespaces.set(storeId, cache);
+    }
+    return cache;
   }
 
   private async dropLocally(
@@ -286,6 +299,17 @@ export class TieredResponseCache extends ResponseCache {
 }
 
 const LISTS_TAG = 'lists';
+
+/** What bentocache keeps in L1 (unserialised): the answer, or a tag's invalidation time. */
+type L1Item = { readonly value?: unknown } | string;
+
+/** An entry's weight against CACHE_MEMORY_MB: its strings' bytes plus the objects around them. */
+function sizeOfItem(item: L1Item): number {
+  if (typeof item === 'string') return Math.max(1, item.length);
+  const value = item.value as Partial<CachedAnswer> | undefined;
+  if (!value || typeof value !== 'object') return 64;
+  return 160 + (value.body?.length ?? 0) + (value.etag?.length ?? 0) + (value.link?.length ?? 0);
+}
 
 function productTag(productId: string): string {
   return `product:${productId}`;
