@@ -6,6 +6,7 @@ import { EventLog } from '../events/event-log.service';
 import { EventsModule } from '../events/events.module';
 import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
+import { CachedReads } from './cached-reads';
 import { CachedResponseInterceptor } from './cached-response.interceptor';
 import { productsChangedBy } from './catalog-changes';
 import { NoResponseCache, ResponseCache, TieredResponseCache } from './response-cache';
@@ -61,8 +62,9 @@ export class CacheInvalidation implements OnModuleInit {
             }),
     },
     CacheInvalidation,
+    CachedReads,
     CachedResponseInterceptor,
   ],
-  exports: [ResponseCache, CachedResponseInterceptor],
+  exports: [ResponseCache, CachedReads, CachedResponseInterceptor],
 })
 export class CacheModule {}

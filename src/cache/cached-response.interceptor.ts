@@ -11,7 +11,6 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
-import { errors } from 'bentocache';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, lastValueFrom } from 'rxjs';
 import { requestContextOf } from '../auth/credential-transport';
@@ -19,9 +18,8 @@ import { NotModified } from '../common/http/not-modified';
 import { nextPageLink, versionTag } from '../common/http/resource-headers';
 import { Page } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { CredentialFreshness } from '../database/credential-freshness';
-import { TransactionalConnection } from '../database/transactional-connection';
-import { type CachedAnswer, type CachedResource, ResponseCache } from './response-cache';
+import { CachedReads } from './cached-reads';
+import type { CachedAnswer, CachedResource } from './response-cache';
 
 const CACHED = 'cache:resource';
 
@@ -51,9 +49,7 @@ export const CachedResponse = (resource: { productParam: string } | 'products') 
 @Injectable()
 export class CachedResponseInterceptor implements NestInterceptor {
   constructor(
-    private readonly cache: ResponseCache,
-    private readonly connection: TransactionalConnection,
-    private readonly freshness: CredentialFreshness,
+    private readonly reads: CachedReads,
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -66,30 +62,17 @@ export class CachedResponseInterceptor implements NestInterceptor {
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
     const reply = execution.switchToHttp().getResponse<FastifyReply>();
     const ctx = requestContextOf(execution);
-    const storeId = ctx?.storeId;
-    if (!declared || !ctx || !storeId || request.method !== 'GET') return next.handle();
+    if (!declared || !ctx?.storeId || request.method !== 'GET') return next.handle();
     const resource: CachedResource =
       declared === 'products'
         ? { products: true }
         : { product: (request.params as Record<string, string>)[declared.productParam] };
-    const key = `${ctx.apiVersion} ${cacheKeyOf(request.url)}`;
-    let computed = false;
     return from(
-      this.cache
-        .answer(storeId, key, resource, async () => {
-          computed = true;
-          return this.serialise(request, await lastValueFrom(next.handle()));
-        })
-        // bentocache wraps what the handler threw (a 404, a bad cursor): answer that.
-        .catch((error: unknown) => {
-          throw error instanceof errors.E_FACTORY_ERROR ? error.cause : error;
-        })
-        .then(async (answer) => {
-          // A hit ran no transaction: the credential caches vouch for it while their last check
-          // is current (CredentialFreshness); otherwise it checks for itself.
-          if (!computed && !this.freshness.isCurrent()) await this.connection.verifyCredential(ctx);
-          return this.send(request, reply, answer);
-        }),
+      this.reads
+        .read(ctx, cacheKeyOf(request.url), resource, async () =>
+          this.serialise(request, await lastValueFrom(next.handle())),
+        )
+        .then((answer) => this.send(request, reply, answer)),
     );
   }
 

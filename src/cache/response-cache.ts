@@ -16,7 +16,10 @@ export interface CachedAnswer {
   readonly link?: string;
 }
 
-/** What an entry is: one product (tagged with its id), or a list of the store's products. */
+/**
+ * What an entry depends on: one product (tagged with its id), or the store's catalogue as a whole
+ * (lists, and lookups by handle): any product change of the store drops those.
+ */
 export type CachedResource = { readonly product: string } | { readonly products: true };
 
 /**
@@ -24,13 +27,17 @@ export type CachedResource = { readonly product: string } | { readonly products:
  * request, invalidated by the committed events that change them (catalog-changes.ts).
  */
 export abstract class ResponseCache {
-  /** The cached answer, or `compute`'s (then kept) on a miss. */
-  abstract answer(
+  /**
+   * The cached entry, or `compute`'s (then kept) on a miss. Entries are REST answers' bytes
+   * (`CachedAnswer`) or the plain JSON values GraphQL and the storefront read; a value must
+   * survive `JSON.stringify`/`JSON.parse` unchanged, since L2 holds it serialised.
+   */
+  abstract answer<T extends object>(
     storeId: string,
     key: string,
     resource: CachedResource,
-    compute: () => Promise<CachedAnswer>,
-  ): Promise<CachedAnswer>;
+    compute: () => Promise<T>,
+  ): Promise<T>;
 
   /** Drops the answers of these products and every product list of the store. */
   abstract invalidateProducts(storeId: string, productIds: readonly string[]): Promise<void>;
@@ -40,12 +47,12 @@ export abstract class ResponseCache {
 
 /** CACHE_MEMORY_MB=0: every read is computed. */
 export class NoResponseCache extends ResponseCache {
-  answer(
+  answer<T extends object>(
     _storeId: string,
     _key: string,
     _resource: CachedResource,
-    compute: () => Promise<CachedAnswer>,
-  ): Promise<CachedAnswer> {
+    compute: () => Promise<T>,
+  ): Promise<T> {
     return compute();
   }
 
@@ -223,13 +230,13 @@ export class TieredResponseCache extends ResponseCache {
     this.bento.on('bus:message:received', () => this.invalidations.inc({ origin: 'remote' }));
   }
 
-  answer(
+  answer<T extends object>(
     storeId: string,
     key: string,
     resource: CachedResource,
-    compute: () => Promise<CachedAnswer>,
-  ): Promise<CachedAnswer> {
-    return this.storeCache(storeId).getOrSet({
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    return this.storeCache(storeId).getOrSet<T>({
       key,
       factory: compute,
       ttl: this.signalled ? TTL : TTL_UNSIGNALLED,
@@ -303,12 +310,22 @@ const LISTS_TAG = 'lists';
 /** What bentocache keeps in L1 (unserialised): the answer, or a tag's invalidation time. */
 type L1Item = { readonly value?: unknown } | string;
 
-/** An entry's weight against CACHE_MEMORY_MB: its strings' bytes plus the objects around them. */
+/**
+ * An entry's weight against CACHE_MEMORY_MB: an answer's strings, or a value's JSON length (once,
+ * when it is kept), plus the objects around them.
+ */
 function sizeOfItem(item: L1Item): number {
   if (typeof item === 'string') return Math.max(1, item.length);
-  const value = item.value as Partial<CachedAnswer> | undefined;
+  const value = item.value;
   if (!value || typeof value !== 'object') return 64;
-  return 160 + (value.body?.length ?? 0) + (value.etag?.length ?? 0) + (value.link?.length ?? 0);
+  if (isCachedAnswer(value))
+    return 160 + value.body.length + value.etag.length + (value.link?.length ?? 0);
+  // Objects parsed from JSON weigh about twice their text.
+  return 160 + 2 * JSON.stringify(value).length;
+}
+
+function isCachedAnswer(value: object): value is CachedAnswer {
+  return typeof (value as Partial<CachedAnswer>).body === 'string' && 'etag' in value;
 }
 
 function productTag(productId: string): string {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module';
+import { CatalogReads } from './catalog-reads';
 import { ProductEntity } from './product.entity';
 import { VariantEntity } from './variant.entity';
 import { ProductsController } from './products.controller';
@@ -8,7 +9,7 @@ import { ProductsService } from './products.service';
 @Module({
   imports: [DatabaseModule.forFeature([ProductEntity, VariantEntity])],
   controllers: [ProductsController],
-  providers: [ProductsService],
-  exports: [ProductsService],
+  providers: [ProductsService, CatalogReads],
+  exports: [ProductsService, CatalogReads],
 })
 export class CatalogModule {}

@@ -1,5 +1,6 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Ctx } from '../../auth/ctx.decorator';
+import { CatalogReads } from '../../catalog/catalog-reads';
 import { RequireScopes } from '../../auth/require-scopes.decorator';
 import { CreateProductDto } from '../../catalog/dto/create-product.dto';
 import { ListProductsQueryDto } from '../../catalog/dto/list-products.query';
@@ -22,7 +23,10 @@ import { pageQuery } from './page-args';
 
 @Resolver(() => Product)
 export class CatalogResolver {
-  constructor(private readonly catalog: ProductsService) {}
+  constructor(
+    private readonly catalog: ProductsService,
+    private readonly reads: CatalogReads,
+  ) {}
 
   @Query(() => Product, { nullable: true, description: 'Null when the store has no such product' })
   @RequireScopes('read_products')
@@ -30,7 +34,7 @@ export class CatalogResolver {
     @Ctx() ctx: RequestContext,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<ProductResource | null> {
-    return this.catalog.get(ctx, id).catch(nullWhenNotFound);
+    return this.reads.product(ctx, id).catch(nullWhenNotFound);
   }
 
   @Query(() => ProductConnection)
@@ -42,7 +46,7 @@ export class CatalogResolver {
     @Args('filter', { type: () => ProductFilter, nullable: true }) filter?: ProductFilter,
   ): Promise<Connection<ProductResource>> {
     const query = validateInput(ListProductsQueryDto, { ...pageQuery(first, after), ...filter });
-    return toConnection(await this.catalog.list(ctx, query));
+    return toConnection(await this.reads.list(ctx, query));
   }
 
   @Mutation(() => ProductPayload)

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import type { RequestContext } from '../../common/request-context';
-import { ProductsService } from '../../catalog/products.service';
+import { CatalogReads } from '../../catalog/catalog-reads';
 import type { ProductResource, VariantResource } from '../../catalog/product.serializer';
 import type { CartLine } from './cart-cookie';
 
@@ -24,13 +24,13 @@ export interface PricedCart {
  */
 @Injectable()
 export class CartContents {
-  constructor(private readonly products: ProductsService) {}
+  constructor(private readonly products: CatalogReads) {}
 
   async price(ctx: RequestContext, lines: readonly CartLine[]): Promise<PricedCart> {
     const ids = [...new Set(lines.map((line) => line.productId))];
     const products = new Map<string, ProductResource>();
     for (const id of ids) {
-      const product = await this.products.get(ctx, id).catch((error: unknown) => {
+      const product = await this.products.product(ctx, id).catch((error: unknown) => {
         if (error instanceof DomainError && error.code === 'not_found') return undefined;
         throw error;
       });

@@ -2,7 +2,7 @@ import { Body, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../common/errors/domain-error';
 import type { RequestContext } from '../../common/request-context';
-import { ProductsService } from '../../catalog/products.service';
+import { CatalogReads } from '../../catalog/catalog-reads';
 import type { HostedStore } from '../../platform/stores.service';
 import { CsrfTokens } from '../../web/csrf-tokens';
 import { seeOther, sendDocument } from '../../web/page-reply';
@@ -27,7 +27,7 @@ import { formFields, quantityOf } from './storefront-form';
 @HostedPages('cart')
 export class CartController {
   constructor(
-    private readonly products: ProductsService,
+    private readonly products: CatalogReads,
     private readonly cart: CartCookie,
     private readonly contents: CartContents,
     private readonly csrf: CsrfTokens,
@@ -66,9 +66,13 @@ export class CartController {
     const fields = formFields(body);
     // Read first, as the product page does, should the page be shown again with its error.
     const position = await this.live.position(store.id);
-    const product = await this.products.get(ctx, fields.productId ?? '').catch((error: unknown) => {
-      throw error instanceof DomainError && error.code === 'not_found' ? new PageNotFound() : error;
-    });
+    const product = await this.products
+      .product(ctx, fields.productId ?? '')
+      .catch((error: unknown) => {
+        throw error instanceof DomainError && error.code === 'not_found'
+          ? new PageNotFound()
+          : error;
+      });
     const variant = product.variants.find((candidate) => candidate.id === fields.variantId);
     if (product.status !== 'active' || !variant) throw new PageNotFound();
     const lines = this.cart.read(request, store.id);

@@ -1,7 +1,7 @@
 import { Get, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ListProductsQueryDto } from '../../catalog/dto/list-products.query';
-import { ProductsService } from '../../catalog/products.service';
+import { CatalogReads } from '../../catalog/catalog-reads';
 import type { RequestContext } from '../../common/request-context';
 import { validateInput } from '../../common/validation/validate-input';
 import type { HostedStore } from '../../platform/stores.service';
@@ -17,7 +17,7 @@ const PRODUCTS_PER_PAGE = 24;
 @HostedPages('')
 export class HomeController {
   constructor(
-    private readonly products: ProductsService,
+    private readonly products: CatalogReads,
     private readonly cart: CartCookie,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProductResource } from '../../catalog/product.serializer';
-import { ProductsService } from '../../catalog/products.service';
+import { CatalogReads } from '../../catalog/catalog-reads';
 import type { RequestContext } from '../../common/request-context';
 import type { InventoryLevelResource } from '../../inventory/inventory-level.serializer';
 import type { HostedStore } from '../../platform/stores.service';
@@ -19,11 +19,11 @@ import { StockBadge } from './stock-badge';
 
 /** Only an active product is on the storefront; a draft or archived one is not found. */
 async function activeProduct(
-  products: ProductsService,
+  products: CatalogReads,
   ctx: RequestContext,
   handle: string,
 ): Promise<ProductResource> {
-  const product = await products.getByHandle(ctx, handle);
+  const product = await products.productByHandle(ctx, handle);
   if (product.status !== 'active') throw new PageNotFound();
   return product;
 }
@@ -56,7 +56,7 @@ export function productStockView(productId: string): LiveView {
 @HostedPages('products')
 export class ProductController {
   constructor(
-    private readonly products: ProductsService,
+    private readonly products: CatalogReads,
     private readonly cart: CartCookie,
     private readonly csrf: CsrfTokens,
     private readonly live: LiveStreams,
