@@ -23,6 +23,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DataSource, EntityManager } from 'typeorm';
 import { HTTP_CREDENTIAL_TRANSPORT } from '../src/app/http-credentials';
 import { registerCredentialTransport } from '../src/auth/credential-transport';
+import { CachedReads } from '../src/cache/cached-reads';
 import { NoResponseCache, ResponseCache } from '../src/cache/response-cache';
 import { CatalogModule } from '../src/catalog/catalog.module';
 import { EventsModule } from '../src/events/events.module';
@@ -77,6 +78,7 @@ class BareCoreModule {
         // The service path itself is measured: every read computed, as the full app on a miss.
         { provide: ResponseCache, useValue: new NoResponseCache() },
         CredentialFreshness,
+        CachedReads,
       ],
       exports: [
         APP_CONFIG,
@@ -85,6 +87,7 @@ class BareCoreModule {
         LOGGER,
         ResponseCache,
         CredentialFreshness,
+        CachedReads,
       ],
     };
   }

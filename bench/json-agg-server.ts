@@ -7,7 +7,9 @@
  *
  * - `GET /v1/products?limit=&cursor=`: keyset by id, limit + 1 rows, the page, whether there is
  *   more and the last id in the one statement; `Link: <…>; rel="next"` as the app sends;
- * - `GET /v1/products/{id}`: the product with its variants, and its version for the `ETag`.
+ * - `GET /v1/products/{id}`: the product with its variants, and its version for the `ETag`;
+ * - `PATCH /v1/products/{id}` with `{ "title" }`: one UPDATE that bumps the version and returns
+ *   the product, for the bench's read/write mix (no events, webhooks or validation beyond that).
  *
  * Environment: see lib/peer-server.ts.
  */
@@ -48,6 +50,9 @@ const LIST = `
 
 const ONE = `SELECT ${PRODUCT_JSON} AS product, p.version FROM products p WHERE p.id = $1`;
 
+const RENAME = `UPDATE products p SET title = $2, version = p.version + 1, updated_at = now()
+  WHERE p.id = $1 RETURNING ${PRODUCT_JSON} AS product, p.version`;
+
 const { app, pool, publicUrl, start } = createPeer('dukkadee-bench-json-agg');
 
 app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
@@ -74,5 +79,19 @@ app.get<{ Params: { id: string } }>('/v1/products/:id', async (request, reply) =
   void reply.header('ETag', `"${rows[0].version}"`);
   return rows[0].product;
 });
+
+app.patch<{ Params: { id: string }; Body: { title?: unknown } }>(
+  '/v1/products/:id',
+  async (request, reply) => {
+    const id = request.params.id;
+    if (!PRODUCT_ID.test(id)) return notFound(reply);
+    const title = request.body?.title;
+    if (typeof title !== 'string' || title.length === 0) return badRequest(reply, 'title');
+    const { rows } = await pool.query<{ product: unknown; version: number }>(RENAME, [id, title]);
+    if (rows.length === 0) return notFound(reply);
+    void reply.header('ETag', `"${rows[0].version}"`);
+    return rows[0].product;
+  },
+);
 
 start();

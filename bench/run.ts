@@ -25,8 +25,11 @@
  * target "before", the full app built from that commit, and the ratio full/before, so that a
  * change is measured against the commit before it in the same run), BENCH_APP_ENV
  * ("NAME=value,…": environment every server under test gets on top of the bench's), BENCH_SECTIONS (default
- * "http,graphql,webhooks,oauth,ui": the autocannon tables, the GraphQL section, the webhook section,
- * the OAuth section and the hosted pages; startup and memory are always measured).
+ * "http,cache,graphql,webhooks,oauth,ui": the autocannon tables, the response cache's memory while a
+ * large store is paged through, the GraphQL section, the webhook section, the OAuth section and the
+ * hosted pages; startup and memory are always measured).
+ * Cache memory ("cache"): BENCH_CACHE_PRODUCTS (default 10000), BENCH_CACHE_MEMORY_MB (the app's
+ * CACHE_MEMORY_MB there, default 32).
  * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
  * (measured per target and row, in BENCH_ROUNDS slices after 1 s of warm-up, default 5),
  * BENCH_GRAPHQL_LATENCY_RATE (PATCHes per second, one at a time, default 20),
@@ -51,6 +54,15 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
+import {
+  HOT_PAGES,
+  MixTally,
+  PAGE_SIZE,
+  pagePath,
+  pageRotation,
+  productRotation,
+  readWriteMix,
+} from './lib/catalog-mix';
 import { BenchDatabaseServer } from './lib/database';
 import { Client, escapeIdentifier } from 'pg';
 import { alternateLoads, LoadRequest, LoadResult, LoadShape, sendOnce } from './lib/load';
@@ -67,6 +79,7 @@ import {
   throughputTable,
   MEASURE_COLUMNS,
 } from './lib/table';
+import { cacheMemoryReport, measureCacheMemory } from './lib/cache-memory';
 import { GraphqlSettings, graphqlReport, runGraphqlBench } from './lib/graphql';
 import { runWebhookBench, webhookReport, WebhookSettings } from './lib/webhooks';
 import { OAuthSettings, oauthReport, runOAuthBench } from './lib/oauth';
@@ -94,7 +107,8 @@ const SETTINGS = {
   restarts: positiveNumber('BENCH_RESTARTS', 3),
   settleMs: 2000,
   poolSize: 10,
-  seed: { products: 200, variantsPerProduct: 3, orderStock: 10_000_000 },
+  // The hot set is the first 10 pages of 50; the rest are read by nobody.
+  seed: { products: 600, variantsPerProduct: 3, orderStock: 10_000_000 },
   /** Warm-up of a `drain` scenario, in requests per connection (it runs by count, not time). */
   drainWarmupRequests: 20,
   webhooks: {
@@ -133,6 +147,12 @@ const SETTINGS = {
     steadySeconds: positiveNumber('BENCH_OAUTH_LATENCY_SECONDS', 4),
     pauseMs: 200,
   } satisfies OAuthSettings,
+  cacheMemory: {
+    products: Math.round(positiveNumber('BENCH_CACHE_PRODUCTS', 10_000)),
+    budgetMiB: positiveNumber('BENCH_CACHE_MEMORY_MB', 32),
+    passes: 2,
+    concurrency: 20,
+  },
   ui: {
     connections: 50,
     seconds: positiveNumber('BENCH_UI_SECONDS', 10),
@@ -151,7 +171,9 @@ const APP_ENV: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 /** BENCH_SECTIONS: what runs besides the startup and memory figures. */
-const SECTIONS = selectSections(process.env.BENCH_SECTIONS ?? 'http,graphql,webhooks,oauth,ui');
+const SECTIONS = selectSections(
+  process.env.BENCH_SECTIONS ?? 'http,cache,graphql,webhooks,oauth,ui',
+);
 
 const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
 
@@ -309,8 +331,12 @@ const TARGETS: readonly TargetDefinition[] = [
 ];
 
 const PRODUCT_LIST: Pick<Scenario, 'name' | 'request' | 'check'> = {
-  name: 'GET /v1/products?limit=50',
-  request: () => ({ method: 'GET', path: '/v1/products?limit=50' }),
+  name: `GET /v1/products?limit=50 (pages 1–${HOT_PAGES} in turn)`,
+  request: (fixture) => ({
+    method: 'GET',
+    path: pagePath(fixture, 0),
+    conversation: pageRotation(fixture),
+  }),
   check: (body) => {
     const page = body as { data?: { variants?: unknown[] }[]; nextCursor?: unknown };
     if (page.data?.length !== 50) return `expected 50 products, got ${page.data?.length}`;
@@ -322,10 +348,11 @@ const PRODUCT_LIST: Pick<Scenario, 'name' | 'request' | 'check'> = {
 };
 
 const PRODUCT: Pick<Scenario, 'name' | 'request' | 'check'> = {
-  name: 'GET /v1/products/{id}',
+  name: `GET /v1/products/{id} (the ${HOT_PAGES * PAGE_SIZE} products of those pages in turn)`,
   request: (fixture) => ({
     method: 'GET',
     path: `/v1/products/${fixture.productIds[Math.floor(fixture.productIds.length / 2)]}`,
+    conversation: productRotation(fixture),
   }),
   check: (body, fixture) => {
     const product = body as { id?: string; variants?: unknown[] };
@@ -354,11 +381,43 @@ const STEADY_RATE = {
   },
 } as const satisfies Partial<Scenario>;
 
+/** A paced load is one request over and over: the first page, and one product. */
+const steady = (scenario: Pick<Scenario, 'name' | 'request' | 'check'>): Scenario => ({
+  ...scenario,
+  ...STEADY_RATE,
+  name: scenario.name.replace(/ \(.*\)$/, ''),
+  request: (fixture) => ({ ...scenario.request(fixture), conversation: undefined }),
+});
+
+const MIX_TALLY: MixTally = { writes: 0, readsAfterWrite: 0, stale: 0 };
+
+const READ_WRITE_MIX: Scenario = {
+  name: `95% reads of those pages and products, 5% PATCH of their titles`,
+  targets: ['full', 'cold', 'json-agg'],
+  connections: [50],
+  request: (fixture) => ({
+    method: 'GET',
+    path: pagePath(fixture, 0),
+    // The catalogue key: the writes need write_products (json-agg ignores it).
+    headers: { authorization: `Bearer ${fixture.catalogApiKey}` },
+    conversation: readWriteMix(fixture, MIX_TALLY),
+  }),
+  verify: async () => ({
+    ok: MIX_TALLY.writes > 0 && MIX_TALLY.stale === 0,
+    lines: [
+      `${MIX_TALLY.writes} PATCHes, each followed on its connection by a read of the product and of its page: ` +
+        `${MIX_TALLY.readsAfterWrite} such reads, ${MIX_TALLY.stale} stale` +
+        (MIX_TALLY.firstStale ? ` (first: ${MIX_TALLY.firstStale})` : ''),
+    ],
+  }),
+};
+
 const SCENARIOS: readonly Scenario[] = [
   PRODUCT_LIST,
   PRODUCT,
-  { ...PRODUCT_LIST, ...STEADY_RATE },
-  { ...PRODUCT, ...STEADY_RATE },
+  READ_WRITE_MIX,
+  steady(PRODUCT_LIST),
+  steady(PRODUCT),
   {
     name: 'POST /v1/orders (1 unit of one variant)',
     section: 'Order creation (full app; counts 201 answers only)',
@@ -397,6 +456,13 @@ const RATIOS: readonly RatioColumn[] = [
     denominator: 'json-agg',
     atLeast: 3,
     targetFor: { label: 'hot reads c=50', applies: (row) => isRead(row) && row.connections === 50 },
+  },
+  {
+    label: 'full/json-agg, mix',
+    numerator: 'full',
+    denominator: 'json-agg',
+    atLeast: 1.5,
+    targetFor: { label: 'the mix', applies: (row) => row.route === READ_WRITE_MIX.name },
   },
   {
     // The miss path's floor.
@@ -554,7 +620,9 @@ async function main(): Promise<void> {
   // 6. GraphQL, webhooks and OAuth, each on a quiet machine with servers of its own: the servers
   //    above stop (the full app would dispatch too). A failure there still leaves the tables
   //    above to print.
-  if (['graphql', 'webhooks', 'oauth', 'ui'].some((section) => SECTIONS.has(section as 'ui')))
+  if (
+    ['graphql', 'webhooks', 'oauth', 'ui', 'cache'].some((section) => SECTIONS.has(section as 'ui'))
+  )
     for (const server of new Set([full, ...servers.values()])) await server.stop();
   let graphqlSection: { lines: readonly string[]; ok: boolean } | undefined;
   if (SECTIONS.has('graphql')) {
@@ -563,7 +631,7 @@ async function main(): Promise<void> {
         {
           fixture,
           startApp: (label, env, nodeArgs) => startFullApp(partial, label, 'info', env, nodeArgs),
-          startRaw: () => TARGETS.find((target) => target.name === 'raw')!.start(bench),
+          startPeer: () => TARGETS.find((target) => target.name === 'json-agg')!.start(bench),
           progress,
         },
         SETTINGS.graphql,
@@ -574,6 +642,28 @@ async function main(): Promise<void> {
       progress(`graphql failed: ${text}`);
       graphqlSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
     }
+  }
+  let cacheMemoryLines: string[] | undefined;
+  if (SECTIONS.has('cache')) {
+    const figures = await measureCacheMemory(
+      {
+        seedStore: (appUrl, products) =>
+          seed(appUrl, secrets.adminToken, databaseUrl, {
+            ...SETTINGS.seed,
+            products,
+            handle: 'bench-memory',
+          }),
+        startApp: async (env) => {
+          const server = await startFullApp(partial, 'cache-memory', 'info', env);
+          await server.waitUntilReady('/health/ready');
+          return server;
+        },
+        progress,
+      },
+      SETTINGS.cacheMemory,
+    );
+    cacheMemoryLines = cacheMemoryReport(figures);
+    if (!figures.withinTarget) progress('cache memory: growth beyond the budget + 50 MiB');
   }
   let webhookSection: { lines: readonly string[]; ok: boolean } | undefined;
   if (SECTIONS.has('webhooks')) {
@@ -666,6 +756,7 @@ async function main(): Promise<void> {
       webhookLines: webhookSection?.lines,
       oauthLines: oauthSection?.lines,
       uiLines: uiSection?.lines,
+      cacheMemoryLines,
       elapsedSeconds: (performance.now() - started) / 1000,
     }),
   );
@@ -815,8 +906,8 @@ async function startBenchServer(
 
 function selectSections(
   list: string,
-): ReadonlySet<'http' | 'graphql' | 'webhooks' | 'oauth' | 'ui'> {
-  const known = ['http', 'graphql', 'webhooks', 'oauth', 'ui'] as const;
+): ReadonlySet<'http' | 'cache' | 'graphql' | 'webhooks' | 'oauth' | 'ui'> {
+  const known = ['http', 'cache', 'graphql', 'webhooks', 'oauth', 'ui'] as const;
   const names = list.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !known.some((section) => section === name));
   if (unknown.length > 0) throw new Error(`Unknown BENCH_SECTIONS: ${unknown.join(', ')}`);
@@ -939,6 +1030,7 @@ interface ReportInput {
   /** The OAuth section's tables and checks, when it ran. */
   readonly oauthLines?: readonly string[];
   readonly uiLines?: readonly string[];
+  readonly cacheMemoryLines?: readonly string[];
   readonly elapsedSeconds: number;
 }
 
@@ -994,6 +1086,7 @@ function report(input: ReportInput): string {
   if (input.webhookLines)
     lines.push('', '### Webhook delivery (full app)', '', ...input.webhookLines);
   if (input.oauthLines) lines.push('', '### OAuth (full app)', '', ...input.oauthLines);
+  if (input.cacheMemoryLines) lines.push('', ...input.cacheMemoryLines);
   if (input.uiLines) lines.push('', '### Hosted pages (full app)', '', ...input.uiLines);
 
   const sorted = [...startup.readyMs].sort((a, b) => a - b);

@@ -272,6 +272,48 @@ describe('the response cache on one instance', () => {
     expect((await storefrontPage()).status).toBe(404);
   });
 
+  it('drops only the pages a change touches: an edit its pages, a creation every page, any change the filtered lists', async () => {
+    const own = await app.createStore([...SCOPES]);
+    const products: Product[] = [];
+    for (const sku of ['A1', 'B2', 'C3', 'D4', 'E5', 'F6'])
+      products.push(await createProduct(app, own.key, `Item ${sku}`, sku));
+    const pages = [
+      '/v1/products?limit=2',
+      `/v1/products?limit=2&cursor=${(await app.request('GET', '/v1/products?limit=2', { token: own.key })).body.nextCursor}`,
+    ];
+    pages.push(
+      `/v1/products?limit=2&cursor=${(await app.request('GET', pages[1], { token: own.key })).body.nextCursor}`,
+    );
+    const filtered = '/v1/products?limit=50&status=active';
+    const read = async (path: string) => {
+      app.sql.statements.length = 0;
+      const answer = await app.request<{ data: Product[] }>('GET', path, { token: own.key });
+      return {
+        titles: answer.body.data.map((item) => item.title),
+        computed: catalogueStatements(app).length > 0,
+      };
+    };
+    for (const path of [...pages, filtered]) await read(path);
+    // Ids grow with creation, so the second page shows the third and fourth products.
+    const second = products[2];
+    expect((await read(pages[1])).titles).toEqual(['Item C3', 'Item D4']);
+
+    await app.request('PATCH', `/v1/products/${second.id}`, {
+      token: own.key,
+      body: { title: 'Edited' },
+    });
+    expect(await read(pages[0])).toMatchObject({ computed: false });
+    expect(await read(pages[1])).toMatchObject({ computed: true });
+    expect((await read(pages[1])).titles).toContain('Edited');
+    expect(await read(pages[2])).toMatchObject({ computed: false });
+    expect(await read(filtered)).toMatchObject({ computed: true });
+
+    await createProduct(app, own.key, 'Newcomer', 'G7');
+    for (const path of [...pages, filtered])
+      expect({ path, ...(await read(path)) }).toMatchObject({ path, computed: true });
+    expect((await read(pages[2])).computed).toBe(false);
+  });
+
   it('answers If-None-Match with 304 from the cache, and 200 with a new ETag after a change', async () => {
     const product = await createProduct(app, store.key, 'Teapot', 'TEAPOT');
     const first = await byId(app, store.key, product.id);

@@ -21,8 +21,16 @@ export interface LoadRequest {
 /** One connection's requests and answers, one at a time (see `LoadRequest.conversation`). */
 export interface Conversation {
   /** The body of the connection's next request: called once per request, as it is sent. */
-  body(): string;
+  body?(): string;
+  /** Or the whole next request (a mix of routes): called once per request, as it is sent. */
+  next?(): ConversationRequest;
   answered(status: number, body: string): void;
+}
+
+export interface ConversationRequest {
+  readonly method: LoadRequest['method'];
+  readonly path: string;
+  readonly body?: string;
 }
 
 /** How hard and how long one load run drives its target. */
@@ -123,7 +131,22 @@ export function runLoad(baseUrl: string, load: LoadRequest, shape: LoadShape): P
                 const connection = conversation();
                 client.setRequests([
                   {
-                    setupRequest: (request) => ({ ...request, body: connection.body() }),
+                    setupRequest: (request) => {
+                      if (connection.body) return { ...request, body: connection.body() };
+                      const next = connection.next!();
+                      return {
+                        ...request,
+                        method: next.method,
+                        path: next.path,
+                        body: next.body,
+                        headers: {
+                          ...request.headers,
+                          ...(next.body === undefined
+                            ? {}
+                            : { 'content-type': 'application/json' }),
+                        },
+                      };
+                    },
                     onResponse: (status, body) => connection.answered(status, body),
                   },
                 ]);

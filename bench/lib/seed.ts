@@ -8,6 +8,8 @@ export interface SeedOptions {
   readonly variantsPerProduct: number;
   /** Stock of the one variant of the extra product that the order scenarios buy from. */
   readonly orderStock: number;
+  /** The store's handle; `bench` by default (a second store needs another). */
+  readonly handle?: string;
 }
 
 /** What the scenarios need to address the seeded data. */
@@ -48,7 +50,7 @@ export async function seed(
 ): Promise<Fixture> {
   const store = await post<{ id: string }>(appUrl, adminToken, '/v1/platform/stores', {
     name: 'Bench Store',
-    handle: 'bench',
+    handle: options.handle ?? 'bench',
     currency: 'USD',
     hosting: 'hosted',
   });

@@ -8,7 +8,7 @@ import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { CachedReads } from './cached-reads';
 import { CachedResponseInterceptor } from './cached-response.interceptor';
-import { productsChangedBy } from './catalog-changes';
+import { catalogChangeOf } from './catalog-changes';
 import { NoResponseCache, ResponseCache, TieredResponseCache } from './response-cache';
 
 /**
@@ -25,10 +25,10 @@ export class CacheInvalidation implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.addCommitListener(async (storeId, committed) => {
-      const productIds = productsChangedBy(committed);
-      if (productIds.length === 0) return;
+      const change = catalogChangeOf(committed);
+      if (!change) return;
       // The write has committed: its answer must not fail for the cache's sake.
-      await this.cache.invalidateProducts(storeId, productIds).catch((error: unknown) => {
+      await this.cache.invalidate(storeId, change).catch((error: unknown) => {
         this.logger.error({ err: error, storeId }, 'response cache invalidation failed');
       });
     });

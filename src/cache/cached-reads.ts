@@ -3,7 +3,7 @@ import { errors } from 'bentocache';
 import type { RequestContext } from '../common/request-context';
 import { CredentialFreshness } from '../database/credential-freshness';
 import { TransactionalConnection } from '../database/transactional-connection';
-import { type CachedResource, ResponseCache } from './response-cache';
+import { type CacheDependencies, type ComputedEntry, ResponseCache } from './response-cache';
 
 /**
  * A read served from the response cache on behalf of a request context: the one path that REST's
@@ -25,16 +25,16 @@ export class CachedReads {
   async read<T extends object>(
     ctx: RequestContext,
     key: string,
-    resource: CachedResource,
-    compute: () => Promise<T>,
+    dependencies: CacheDependencies,
+    compute: (entry: ComputedEntry) => Promise<T>,
   ): Promise<T> {
     const storeId = ctx.storeId;
-    if (!storeId) return compute();
+    if (!storeId) return compute({ holds: () => undefined });
     let computed = false;
     const value = await this.cache
-      .answer(storeId, `${ctx.apiVersion} ${key}`, resource, () => {
+      .answer(storeId, `${ctx.apiVersion} ${key}`, dependencies, (entry) => {
         computed = true;
-        return compute();
+        return compute(entry);
       })
       // bentocache wraps what the computation threw (a 404, a bad cursor): rethrow that.
       .catch((error: unknown) => {

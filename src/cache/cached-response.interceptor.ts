@@ -19,7 +19,12 @@ import { nextPageLink, versionTag } from '../common/http/resource-headers';
 import { Page } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CachedReads } from './cached-reads';
-import type { CachedAnswer, CachedResource } from './response-cache';
+import {
+  type CacheDependencies,
+  type CachedAnswer,
+  type ComputedEntry,
+  pageDependencies,
+} from './response-cache';
 
 const CACHED = 'cache:resource';
 
@@ -63,22 +68,23 @@ export class CachedResponseInterceptor implements NestInterceptor {
     const reply = execution.switchToHttp().getResponse<FastifyReply>();
     const ctx = requestContextOf(execution);
     if (!declared || !ctx?.storeId || request.method !== 'GET') return next.handle();
-    const resource: CachedResource =
+    const dependencies: CacheDependencies =
       declared === 'products'
-        ? { products: true }
-        : { product: (request.params as Record<string, string>)[declared.productParam] };
+        ? pageDependencies(isFiltered(request.query))
+        : { products: [(request.params as Record<string, string>)[declared.productParam]] };
     return from(
       this.reads
-        .read(ctx, cacheKeyOf(request.url), resource, async () =>
-          this.serialise(request, await lastValueFrom(next.handle())),
+        .read(ctx, cacheKeyOf(request.url), dependencies, async (entry) =>
+          this.serialise(request, await lastValueFrom(next.handle()), entry),
         )
         .then((answer) => this.send(request, reply, answer)),
     );
   }
 
   /** The bytes and headers the app would have sent for this result (ETag, page Link). */
-  private serialise(request: FastifyRequest, result: unknown): CachedAnswer {
+  private serialise(request: FastifyRequest, result: unknown, entry: ComputedEntry): CachedAnswer {
     if (result instanceof Page) {
+      entry.holds((result.data as { id: string }[]).map((item) => item.id));
       const body = JSON.stringify({ data: result.data, nextCursor: result.nextCursor });
       const link =
         result.nextCursor === null
@@ -97,6 +103,11 @@ export class CachedResponseInterceptor implements NestInterceptor {
     void reply.type('application/json; charset=utf-8');
     return answer.body;
   }
+}
+
+/** A list asked for more than a page of the catalogue in id order (a status, a date). */
+function isFiltered(query: unknown): boolean {
+  return Object.keys(query ?? {}).some((name) => name !== 'limit' && name !== 'cursor');
 }
 
 /** The path and its query parameters in a canonical order, so `?a=1&b=2` and `?b=2&a=1` share. */

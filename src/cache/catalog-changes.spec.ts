@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../events/event-envelope';
-import { productsChangedBy } from './catalog-changes';
+import { catalogChangeOf } from './catalog-changes';
 
 const event = (type: string, object: object) =>
   ({
@@ -11,23 +11,35 @@ const event = (type: string, object: object) =>
     data: { object },
   }) as unknown as EventEnvelope<object>;
 
-describe('productsChangedBy', () => {
+describe('catalogChangeOf', () => {
   it('names products by their own events and by stock changes, once each', () => {
     expect(
-      productsChangedBy([
+      catalogChangeOf([
         event('product.updated', { id: 'prod_a' }),
         event('inventory.updated', { variantId: 'var_1', productId: 'prod_b', sku: 'B' }),
-        event('product.deleted', { id: 'prod_a' }),
       ]),
-    ).toEqual(['prod_a', 'prod_b']);
+    ).toEqual({ productIds: ['prod_a', 'prod_b'], membership: false });
+  });
+
+  it('says products came or went when one is created or deleted', () => {
+    expect(catalogChangeOf([event('product.created', { id: 'prod_a' })])).toEqual({
+      productIds: ['prod_a'],
+      membership: true,
+    });
+    expect(
+      catalogChangeOf([
+        event('product.updated', { id: 'prod_a' }),
+        event('product.deleted', { id: 'prod_b' }),
+      ]),
+    ).toEqual({ productIds: ['prod_a', 'prod_b'], membership: true });
   });
 
   it('ignores what does not change a product answer', () => {
     expect(
-      productsChangedBy([
+      catalogChangeOf([
         event('order.created', { id: 'ord_1', lineItems: [] }),
         event('customer.updated', { id: 'cus_1' }),
       ]),
-    ).toEqual([]);
+    ).toBeUndefined();
   });
 });

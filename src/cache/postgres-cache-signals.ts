@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { CatalogChange } from './catalog-changes';
 
 /** The channel the processes of one database tell each other their catalogue changes on. */
 const CHANNEL = 'dukkadee_cache';
@@ -8,8 +9,8 @@ const CHANNEL = 'dukkadee_cache';
 const MAX_IDS_PER_SIGNAL = 150;
 
 export interface CacheSignalHandlers {
-  /** Another process changed these products of the store (`undefined`: maybe any). */
-  changed(storeId: string, productIds: readonly string[] | undefined): void;
+  /** Another process changed the store's catalogue so (`undefined`: maybe anything). */
+  changed(storeId: string, change: CatalogChange | undefined): void;
   /** The listening connection is up (again): what was missed meanwhile is unknown. */
   listening(): void;
   /** The listening connection is gone: signals may be missed until `listening()`. */
@@ -38,15 +39,12 @@ export class PostgresCacheSignals {
   }
 
   /** Tells the other processes, once this process's own commit is done. */
-  async publish(
-    dataSource: DataSource,
-    storeId: string,
-    productIds: readonly string[],
-  ): Promise<void> {
+  async publish(dataSource: DataSource, storeId: string, change: CatalogChange): Promise<void> {
     const payload = JSON.stringify({
       o: this.origin,
       s: storeId,
-      ...(productIds.length <= MAX_IDS_PER_SIGNAL ? { p: productIds } : {}),
+      ...(change.productIds.length <= MAX_IDS_PER_SIGNAL ? { p: change.productIds } : {}),
+      ...(change.membership ? { m: 1 } : {}),
     });
     await dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
   }
@@ -84,16 +82,19 @@ export class PostgresCacheSignals {
   }
 
   private receive(payload: string | undefined): void {
-    let signal: { o?: unknown; s?: unknown; p?: unknown };
+    let signal: { o?: unknown; s?: unknown; p?: unknown; m?: unknown };
     try {
       signal = JSON.parse(payload ?? '');
     } catch {
       return;
     }
     if (signal.o === this.origin || typeof signal.s !== 'string') return;
-    const ids = Array.isArray(signal.p)
-      ? signal.p.filter((id): id is string => typeof id === 'string')
+    const change = Array.isArray(signal.p)
+      ? {
+          productIds: signal.p.filter((id): id is string => typeof id === 'string'),
+          membership: signal.m === 1,
+        }
       : undefined;
-    this.handlers.changed(signal.s, ids);
+    this.handlers.changed(signal.s, change);
   }
 }

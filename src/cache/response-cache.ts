@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { CatalogChange } from './catalog-changes';
 import { PostgresCacheSignals } from './postgres-cache-signals';
 
 /** An answer as it goes on the wire: its bytes and the headers computed from them. */
@@ -17,10 +18,33 @@ export interface CachedAnswer {
 }
 
 /**
- * What an entry depends on: one product (tagged with its id), or the store's catalogue as a whole
- * (lists, and lookups by handle): any product change of the store drops those.
+ * What an entry's answer depends on, which decides the committed changes that drop it:
+ * - `products`: these products' contents (a product by id); a computation adds those it read
+ *   (a page, a lookup by handle) through `ComputedEntry.holds`;
+ * - `membership`: which products exist (a page's boundaries and its next cursor);
+ * - `anyChange`: anything in the catalogue (a filtered list, which a change may enter or leave).
+ * So a title edit drops the product and the pages that show it, not every list of the store.
  */
-export type CachedResource = { readonly product: string } | { readonly products: true };
+export interface CacheDependencies {
+  readonly products?: readonly string[];
+  readonly membership?: boolean;
+  readonly anyChange?: boolean;
+}
+
+/**
+ * A page of the catalogue in id order changes when products come or go (its boundaries, its next
+ * cursor) or when one it shows changes (`ComputedEntry.holds`); a filtered page (a status, a
+ * date) with any change, since a change may move a product into it or out of it.
+ */
+export function pageDependencies(filtered: boolean): CacheDependencies {
+  return filtered ? { anyChange: true } : { membership: true };
+}
+
+/** What a computation tells the entry it is computing. */
+export interface ComputedEntry {
+  /** The answer shows these products: a change of any of them drops it. */
+  holds(productIds: readonly string[]): void;
+}
 
 /**
  * The response cache: the serialised answers of catalogue reads, per store, API version and
@@ -35,12 +59,12 @@ export abstract class ResponseCache {
   abstract answer<T extends object>(
     storeId: string,
     key: string,
-    resource: CachedResource,
-    compute: () => Promise<T>,
+    dependencies: CacheDependencies,
+    compute: (entry: ComputedEntry) => Promise<T>,
   ): Promise<T>;
 
-  /** Drops the answers of these products and every product list of the store. */
-  abstract invalidateProducts(storeId: string, productIds: readonly string[]): Promise<void>;
+  /** Drops the store's answers that depend on what the change changed. */
+  abstract invalidate(storeId: string, change: CatalogChange): Promise<void>;
 
   async onModuleDestroy(): Promise<void> {}
 }
@@ -50,13 +74,13 @@ export class NoResponseCache extends ResponseCache {
   answer<T extends object>(
     _storeId: string,
     _key: string,
-    _resource: CachedResource,
-    compute: () => Promise<T>,
+    _dependencies: CacheDependencies,
+    compute: (entry: ComputedEntry) => Promise<T>,
   ): Promise<T> {
-    return compute();
+    return compute({ holds: () => undefined });
   }
 
-  async invalidateProducts(): Promise<void> {}
+  async invalidate(): Promise<void> {}
 }
 
 export interface TieredCacheOptions {
@@ -206,9 +230,9 @@ export class TieredResponseCache extends ResponseCache {
       });
     } else {
       this.signals = new PostgresCacheSignals(options.databaseUrl, {
-        changed: (storeId, productIds) => {
+        changed: (storeId, change) => {
           this.invalidations.inc({ origin: 'remote' });
-          void this.dropLocally(storeId, productIds);
+          void this.dropLocally(storeId, change);
         },
         listening: () => void this.signalsUp(),
         lost: () => this.signalsLost('the database listener'),
@@ -233,22 +257,27 @@ export class TieredResponseCache extends ResponseCache {
   answer<T extends object>(
     storeId: string,
     key: string,
-    resource: CachedResource,
-    compute: () => Promise<T>,
+    dependencies: CacheDependencies,
+    compute: (entry: ComputedEntry) => Promise<T>,
   ): Promise<T> {
+    // A fresh array each time: bentocache's setTags appends to it.
+    const tags = (dependencies.products ?? []).map(productTag);
+    if (dependencies.membership) tags.push(MEMBERSHIP_TAG);
+    if (dependencies.anyChange) tags.push(ANY_CHANGE_TAG);
     return this.storeCache(storeId).getOrSet<T>({
       key,
-      factory: compute,
+      factory: (entry) =>
+        compute({ holds: (productIds) => entry.setTags(productIds.map(productTag)) }),
       ttl: this.signalled ? TTL : TTL_UNSIGNALLED,
-      tags: 'product' in resource ? [productTag(resource.product)] : [LISTS_TAG],
+      tags,
     });
   }
 
-  async invalidateProducts(storeId: string, productIds: readonly string[]): Promise<void> {
+  async invalidate(storeId: string, change: CatalogChange): Promise<void> {
     this.invalidations.inc({ origin: 'local' });
     // With Redis this reaches L2 and, through the bus, every other instance's L1.
-    await this.dropLocally(storeId, productIds);
-    await this.signals?.publish(this.options.dataSource, storeId, productIds);
+    await this.dropLocally(storeId, change);
+    await this.signals?.publish(this.options.dataSource, storeId, change);
   }
 
   override async onModuleDestroy(): Promise<void> {
@@ -271,13 +300,13 @@ export class TieredResponseCache extends ResponseCache {
     return cache;
   }
 
-  private async dropLocally(
-    storeId: string,
-    productIds: readonly string[] | undefined,
-  ): Promise<void> {
+  /** `undefined`: another process changed something of the store it could not name. */
+  private async dropLocally(storeId: string, change: CatalogChange | undefined): Promise<void> {
     const cache = this.storeCache(storeId);
-    if (productIds === undefined) await cache.clear();
-    else await cache.deleteByTag({ tags: [LISTS_TAG, ...productIds.map(productTag)] });
+    if (change === undefined) return void (await cache.clear());
+    const tags = [ANY_CHANGE_TAG, ...change.productIds.map(productTag)];
+    if (change.membership) tags.push(MEMBERSHIP_TAG);
+    await cache.deleteByTag({ tags });
   }
 
   private signalsLost(what: string): void {
@@ -305,7 +334,8 @@ export class TieredResponseCache extends ResponseCache {
   }
 }
 
-const LISTS_TAG = 'lists';
+const MEMBERSHIP_TAG = 'membership';
+const ANY_CHANGE_TAG = 'any';
 
 /** What bentocache keeps in L1 (unserialised): the answer, or a tag's invalidation time. */
 type L1Item = { readonly value?: unknown } | string;

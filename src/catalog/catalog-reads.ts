@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CachedReads } from '../cache/cached-reads';
+import { pageDependencies } from '../cache/response-cache';
 import { Page } from '../common/pagination';
 import type { RequestContext } from '../common/request-context';
 import type { ListProductsQueryDto } from './dto/list-products.query';
@@ -20,25 +21,37 @@ export class CatalogReads {
   ) {}
 
   product(ctx: RequestContext, productId: string): Promise<ProductResource> {
-    return this.reads.read(ctx, `product ${productId}`, { product: productId }, () =>
+    return this.reads.read(ctx, `product ${productId}`, { products: [productId] }, () =>
       this.products.get(ctx, productId),
     );
   }
 
-  /** A storefront address: any change of the store's products may move a handle, so any drops it. */
+  /**
+   * A storefront address. The product found depends on its own changes (a new handle); a handle
+   * not found is not kept, so a product that takes it later is found at once.
+   */
   productByHandle(ctx: RequestContext, handle: string): Promise<ProductResource> {
-    return this.reads.read(ctx, `handle ${handle}`, { products: true }, () =>
-      this.products.getByHandle(ctx, handle),
-    );
+    return this.reads.read(ctx, `handle ${handle}`, {}, async (entry) => {
+      const product = await this.products.getByHandle(ctx, handle);
+      entry.holds([product.id]);
+      return product;
+    });
   }
 
   async list(ctx: RequestContext, query: ListProductsQueryDto): Promise<Page<ProductResource>> {
     const key = JSON.stringify([query.limit, query.cursor, query.status, query.updatedSince]);
-    const page = await this.reads.read(ctx, `products ${key}`, { products: true }, async () => {
-      const { data, nextCursor } = await this.products.list(ctx, query);
-      // Kept as plain JSON (what L2 gives back), rebuilt as a Page for the caller.
-      return { data, nextCursor };
-    });
+    const filtered = query.status !== undefined || query.updatedSince !== undefined;
+    const page = await this.reads.read(
+      ctx,
+      `products ${key}`,
+      pageDependencies(filtered),
+      async (entry) => {
+        const { data, nextCursor } = await this.products.list(ctx, query);
+        entry.holds(data.map((product) => product.id));
+        // Kept as plain JSON (what L2 gives back), rebuilt as a Page for the caller.
+        return { data, nextCursor };
+      },
+    );
     return new Page(page.data, page.nextCursor);
   }
 }
