@@ -11,6 +11,11 @@
  * - `PATCH /v1/products/{id}` with `{ "title" }`: one UPDATE that bumps the version and returns
  *   the product, for the bench's read/write mix (no events, webhooks or validation beyond that).
  *
+ * With `BENCH_MEMO=1` it keeps every GET answer it sent (bytes and headers) in a Map by URL and
+ * answers repeats from it before routing; a PATCH empties it. That is the ceiling of any cached
+ * server in Node on this machine: a hit costs Fastify's request handling and the socket, nothing
+ * else (no authentication, rate limits, logs or metrics).
+ *
  * Environment: see lib/peer-server.ts.
  */
 import {
@@ -54,6 +59,30 @@ const RENAME = `UPDATE products p SET title = $2, version = p.version + 1, updat
   WHERE p.id = $1 RETURNING ${PRODUCT_JSON} AS product, p.version`;
 
 const { app, pool, publicUrl, start } = createPeer('dukkadee-bench-json-agg');
+
+interface Memo {
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+const memo = process.env.BENCH_MEMO === '1' ? new Map<string, Memo>() : undefined;
+if (memo) {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET') return memo.clear();
+    const kept = memo.get(request.url);
+    if (kept) return reply.headers(kept.headers).send(kept.body);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'GET' && reply.statusCode === 200 && typeof payload === 'string') {
+      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+      for (const name of ['etag', 'link']) {
+        const value = reply.getHeader(name);
+        if (typeof value === 'string') headers[name] = value;
+      }
+      memo.set(request.url, { body: payload, headers });
+    }
+    return payload;
+  });
+}
 
 app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
   '/v1/products',

@@ -20,7 +20,7 @@
  * Tunables: BENCH_SECONDS (measured per target and cell, default 10), BENCH_ROUNDS (alternating
  * slices those seconds are split into, default 5), BENCH_WARMUP_SECONDS (default 2),
  * BENCH_CONNECTIONS (default "1,50", for the scenarios that do not fix theirs), BENCH_RESTARTS
- * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,cold,bare,raw,json-agg"; "all" adds the
+ * (time-to-ready samples, default 3), BENCH_TARGETS (default "full,cold,bare,raw,json-agg,memo"; "all" adds the
  * attribution targets bare-tx and full-nolog), BENCH_BEFORE (a git ref, e.g. HEAD~1: adds the
  * target "before", the full app built from that commit, and the ratio full/before, so that a
  * change is measured against the commit before it in the same run), BENCH_APP_ENV
@@ -293,6 +293,17 @@ const TARGETS: readonly TargetDefinition[] = [
       }),
     headers: () => ({}),
   },
+  {
+    name: 'memo',
+    description:
+      'json-agg with BENCH_MEMO=1: every GET answer kept in a Map by URL and sent again before routing, no auth, no logging: the ceiling of a cached server in Node here',
+    start: (bench) =>
+      startBenchServer(bench, 'memo', 'dist/bench/json-agg-server.js', {
+        BENCH_STORE_SCHEMA: bench.fixture.schema,
+        BENCH_MEMO: '1',
+      }),
+    headers: () => ({}),
+  },
   // BENCH_BEFORE: the full app of another commit, side by side with this one.
   {
     name: 'before',
@@ -463,6 +474,12 @@ const RATIOS: readonly RatioColumn[] = [
     denominator: 'json-agg',
     atLeast: 1.5,
     targetFor: { label: 'the mix', applies: (row) => row.route === READ_WRITE_MIX.name },
+  },
+  {
+    // How much of the ceiling the full app's hit path reaches.
+    label: 'full/memo',
+    numerator: 'full',
+    denominator: 'memo',
   },
   {
     // The miss path's floor.

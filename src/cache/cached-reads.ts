@@ -14,6 +14,12 @@ import { type CacheDependencies, type ComputedEntry, ResponseCache } from './res
  * vouch for it while their last check is current (CredentialFreshness), and otherwise the hit
  * checks for itself. A miss runs `compute`, whose transaction checks as every read does.
  */
+interface Flight<T> {
+  readonly value: T;
+  /** Whether this flight computed the value (a miss), rather than finding it (a hit). */
+  readonly computed: boolean;
+}
+
 @Injectable()
 export class CachedReads {
   constructor(
@@ -30,9 +36,39 @@ export class CachedReads {
   ): Promise<T> {
     const storeId = ctx.storeId;
     if (!storeId) return compute({ holds: () => undefined });
+    const fullKey = `${ctx.apiVersion} ${key}`;
+    const flightKey = `${storeId} ${fullKey}`;
+    let flight = this.inFlight.get(flightKey) as Promise<Flight<T>> | undefined;
+    const leads = flight === undefined;
+    if (!flight) {
+      flight = this.fly(storeId, fullKey, dependencies, compute);
+      this.inFlight.set(flightKey, flight);
+      void flight.finally(() => this.inFlight.delete(flightKey)).catch(() => undefined);
+    }
+    const { value, computed } = await flight;
+    // A request that joined another's computation ran no transaction of its own either.
+    if ((!leads || !computed) && !this.freshness.isCurrent())
+      await this.connection.verifyCredential(ctx);
+    return value;
+  }
+
+  /**
+   * Requests for the same entry while it is being read share that read (single flight), its
+   * answer or its error. bentocache would queue them behind one lock and, when the read fails
+   * (a store locked or busy), run each one's read in turn: the last one's 503 would come after
+   * all the others' waits.
+   */
+  private readonly inFlight = new Map<string, Promise<Flight<unknown>>>();
+
+  private async fly<T extends object>(
+    storeId: string,
+    key: string,
+    dependencies: CacheDependencies,
+    compute: (entry: ComputedEntry) => Promise<T>,
+  ): Promise<Flight<T>> {
     let computed = false;
     const value = await this.cache
-      .answer(storeId, `${ctx.apiVersion} ${key}`, dependencies, (entry) => {
+      .answer(storeId, key, dependencies, (entry) => {
         computed = true;
         return compute(entry);
       })
@@ -40,7 +76,6 @@ export class CachedReads {
       .catch((error: unknown) => {
         throw error instanceof errors.E_FACTORY_ERROR ? error.cause : error;
       });
-    if (!computed && !this.freshness.isCurrent()) await this.connection.verifyCredential(ctx);
-    return value;
+    return { value, computed };
   }
 }
