@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'src/onboarding/**', 'bench/**', 'test/**', 'scripts/**'],
+    files: ['src/cli/**', 'src/onboarding/**', 'bench/**', 'harness/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {

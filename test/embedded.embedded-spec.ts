@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { freePort } from './support/net';
+import { freePort } from '../harness/ports';
 
 /**
  * The path a new user takes: `npm start` with no DATABASE_URL on a fresh data directory, as a

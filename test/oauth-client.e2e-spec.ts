@@ -4,7 +4,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { chromium } from 'playwright-core';
-import { freePort } from './support/net';
+import { freePort } from '../harness/ports';
 import {
   approve,
   Browser,

@@ -1,6 +1,6 @@
 import { eventually } from './support/eventually';
 import { Client } from 'pg';
-import { freePort } from './support/net';
+import { freePort } from '../harness/ports';
 import {
   approve,
   authorizePath,

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { platformMigrations, storeMigrations } from '../migrations';
 import { MigrationRunner } from '../src/database/migration-runner';
 import { expectInterleavedStoresIsolated } from './support/isolation';
-import { freePort } from './support/net';
+import { freePort } from '../harness/ports';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { SCOPES } from '../src/common/scopes';
-import { freePort } from './support/net';
+import { freePort } from '../harness/ports';
 import { Relay } from './support/relay';
 import { REDIS_URL, redisReachable } from './support/redis';
 import { HttpResponse, startTestApp, TestApp } from './support/test-app';

@@ -620,7 +620,10 @@ describe('the response cache across processes without Redis (PostgreSQL signals)
       body: { title },
     });
     return freshWithin(
-      async () => (await byId(reader, store.key, productId)).body.title === title,
+      async () =>
+        (await byId(reader, store.key, productId)).body.title === title &&
+        (await list(reader, store.key)).body.data.some((item) => item.title === title) &&
+        (await graphqlProduct(reader, store.key, productId)).title === title,
       1000,
     );
   };
@@ -630,6 +633,8 @@ describe('the response cache across processes without Redis (PostgreSQL signals)
     const delays: number[] = [];
     for (let round = 1; round <= 5; round++) {
       await byId(reader, store.key, product.id);
+      await list(reader, store.key);
+      await graphqlProduct(reader, store.key, product.id);
       const delay = await change(product.id, `Signalled ${round}`);
       expect({ round, freshWithin1s: delay !== undefined }).toEqual({ round, freshWithin1s: true });
       delays.push(delay!);

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { freePort } from '../bench/lib/server-process';
+import { freePort } from '../harness/ports';
 import { storeSchemaName } from '../src/database/store-schema';
 import { Relay } from './support/relay';
 import {

@@ -4,7 +4,7 @@ import { SCOPES } from '../src/common/scopes';
 import { newId } from '../src/common/ids';
 import { RequestContext } from '../src/common/request-context';
 import { CustomersService } from '../src/customers/customers.service';
-import { freePort } from '../bench/lib/server-process';
+import { freePort } from '../harness/ports';
 import { storeSchemaName } from '../src/database/store-schema';
 import {
   AgentProcess,

@@ -4,7 +4,7 @@ import { createClient, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import WebSocket from 'ws';
 import { alternateLoads, LoadRequest, paced, percentile, sendOnce } from './load';
 import { Fixture } from './seed';
-import { openFilesLimit, ServerProcess } from './server-process';
+import { openFilesLimit, ServerProcess } from '../../harness/server-process';
 import {
   describeLoad,
   formatMs,

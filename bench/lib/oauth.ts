@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { approve, authorizePath, Browser, pkcePair } from './oauth-browser';
+import { approve, authorizePath, Browser, pkcePair } from '../../harness/oauth-browser';
 import {
   alternateLoads,
   AlternatingRun,
@@ -10,7 +10,7 @@ import {
   sendOnce,
 } from './load';
 import { Fixture } from './seed';
-import { ServerProcess } from './server-process';
+import { ServerProcess } from '../../harness/server-process';
 import {
   describeLoad,
   formatMs,

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { alternateLoads, LoadRequest, LoadResult, runLoad, sendOnce } from './load';
 import type { Fixture } from './seed';
 import { stockOrderRequest } from './seed';
-import type { ServerProcess } from './server-process';
+import type { ServerProcess } from '../../harness/server-process';
 import {
   Column,
   describeLoad,

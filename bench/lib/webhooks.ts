@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { paced, percentile, runLoad } from './load';
 import { Fixture, stockOrderRequest } from './seed';
-import { freePort, ServerProcess } from './server-process';
+import { freePort } from '../../harness/ports';
+import { ServerProcess } from '../../harness/server-process';
 import {
   formatMs,
   formatNumber,

@@ -118,6 +118,19 @@ const ENTRY_LIMIT = 100_000;
 export class TieredResponseCache extends ResponseCache {
   private readonly bento: BentoCache<{ answers: ReturnType<typeof bentostore> }>;
   private readonly lru: LRUCache<string, L1Item>;
+  /**
+   * When each product last changed, as this process heard of it: what a page checks its products
+   * against on a hit (see `answer`). Kept longer than any entry lives; if it ever fills up, L1 is
+   * emptied rather than forget a change.
+   */
+  private readonly changedAt = new LRUCache<string, number>({
+    max: 1_000_000,
+    ttl: TTL + 60_000,
+    ttlAutopurge: false,
+    disposeAfter: (_value, _key, reason) => {
+      if (reason === 'evict') this.lru.clear();
+    },
+  });
   private readonly redis?: Redis;
   /** bentocache builds a namespace object per call: one per store, kept while the store is read. */
   private readonly namespaces = new LRUCache<
@@ -232,6 +245,7 @@ export class TieredResponseCache extends ResponseCache {
       this.signals = new PostgresCacheSignals(options.databaseUrl, {
         changed: (storeId, change) => {
           this.invalidations.inc({ origin: 'remote' });
+          if (change) this.markChanged(change.productIds);
           void this.dropLocally(storeId, change);
         },
         listening: () => void this.signalsUp(),
@@ -251,30 +265,67 @@ export class TieredResponseCache extends ResponseCache {
       this.hits.inc({ level: hit.layer === 'l2' ? 'l2' : 'l1' }),
     );
     this.bento.on('cache:miss', () => this.misses.inc());
-    this.bento.on('bus:message:received', () => this.invalidations.inc({ origin: 'remote' }));
+    this.bento.on('bus:message:received', (received: { message?: { keys?: string[] } }) => {
+      this.invalidations.inc({ origin: 'remote' });
+      // A tag invalidation travels as the tag's key (`___bc:t:product:<id>`): mark the product.
+      const now = Date.now();
+      for (const key of received.message?.keys ?? []) {
+        const product = /product:(prod_[0-9a-z]+)$/.exec(key)?.[1];
+        if (product) this.changedAt.set(product, now);
+      }
+    });
   }
 
-  answer<T extends object>(
+  async answer<T extends object>(
     storeId: string,
     key: string,
     dependencies: CacheDependencies,
     compute: (entry: ComputedEntry) => Promise<T>,
   ): Promise<T> {
-    // A fresh array each time: bentocache's setTags appends to it.
-    const tags = (dependencies.products ?? []).map(productTag);
+    // Products are checked through `changedAt` (see changedSince), the two catalogue-wide
+    // dependencies as bentocache tags.
+    const tags: string[] = [];
     if (dependencies.membership) tags.push(MEMBERSHIP_TAG);
     if (dependencies.anyChange) tags.push(ANY_CHANGE_TAG);
-    return this.storeCache(storeId).getOrSet<T>({
-      key,
-      factory: (entry) =>
-        compute({ holds: (productIds) => entry.setTags(productIds.map(productTag)) }),
-      ttl: this.signalled ? TTL : TTL_UNSIGNALLED,
-      tags,
-    });
+    const cache = this.storeCache(storeId);
+    const read = () =>
+      cache.getOrSet<Stored<T>>({
+        key,
+        factory: async () => {
+          // Before the read: a change committed meanwhile is later than this, and drops it.
+          const at = Date.now();
+          const holds: string[] = [...(dependencies.products ?? [])];
+          const value = await compute({ holds: (productIds) => holds.push(...productIds) });
+          return { value, holds, at };
+        },
+        ttl: this.signalled ? TTL : TTL_UNSIGNALLED,
+        tags,
+      });
+    const stored = await read();
+    if (!this.changedSince(stored)) return stored.value;
+    // A product the entry shows changed after it was computed: drop it and read again.
+    await cache.delete({ key });
+    return (await read()).value;
+  }
+
+  /**
+   * Whether a product an entry holds changed after the entry was computed. A page holds up to 250
+   * products: as bentocache tags, each hit would check each tag through a full cache read (a 50
+   * product page took 24% of the CPU there); here it is a Map lookup per product. The product
+   * tags are still invalidated (dropLocally): that is how a change reaches the other instances
+   * over bentocache's bus, which marks the product there too.
+   */
+  private changedSince(stored: Stored<unknown>): boolean {
+    for (const productId of stored.holds) {
+      const changed = this.changedAt.get(productId);
+      if (changed !== undefined && changed >= stored.at) return true;
+    }
+    return false;
   }
 
   async invalidate(storeId: string, change: CatalogChange): Promise<void> {
     this.invalidations.inc({ origin: 'local' });
+    this.markChanged(change.productIds);
     // With Redis this reaches L2 and, through the bus, every other instance's L1.
     await this.dropLocally(storeId, change);
     await this.signals?.publish(this.options.dataSource, storeId, change);
@@ -298,6 +349,11 @@ export class TieredResponseCache extends ResponseCache {
       this.namespaces.set(storeId, cache);
     }
     return cache;
+  }
+
+  private markChanged(productIds: readonly string[]): void {
+    const now = Date.now();
+    for (const productId of productIds) this.changedAt.set(productId, now);
   }
 
   /** `undefined`: another process changed something of the store it could not name. */
@@ -337,7 +393,14 @@ export class TieredResponseCache extends ResponseCache {
 const MEMBERSHIP_TAG = 'membership';
 const ANY_CHANGE_TAG = 'any';
 
-/** What bentocache keeps in L1 (unserialised): the answer, or a tag's invalidation time. */
+/** An entry as kept: the value, the products it shows, and when its computation started. */
+interface Stored<T> {
+  readonly value: T;
+  readonly holds: readonly string[];
+  readonly at: number;
+}
+
+/** What bentocache keeps in L1 (unserialised): an entry, or a tag's invalidation time. */
 type L1Item = { readonly value?: unknown } | string;
 
 /**
@@ -346,12 +409,14 @@ type L1Item = { readonly value?: unknown } | string;
  */
 function sizeOfItem(item: L1Item): number {
   if (typeof item === 'string') return Math.max(1, item.length);
-  const value = item.value;
+  const stored = item.value as Partial<Stored<unknown>> | undefined;
+  const value = stored?.value;
   if (!value || typeof value !== 'object') return 64;
+  const holds = 32 * (stored.holds?.length ?? 0);
   if (isCachedAnswer(value))
-    return 160 + value.body.length + value.etag.length + (value.link?.length ?? 0);
+    return 200 + holds + value.body.length + value.etag.length + (value.link?.length ?? 0);
   // Objects parsed from JSON weigh about twice their text.
-  return 160 + 2 * JSON.stringify(value).length;
+  return 200 + holds + 2 * JSON.stringify(value).length;
 }
 
 function isCachedAnswer(value: object): value is CachedAnswer {

@@ -54,7 +54,7 @@ export {
   Browser,
   pkcePair,
   type PageResponse,
-} from '../../bench/lib/oauth-browser';
+} from '../../harness/oauth-browser';
 
 export function tokenRequest(
   baseUrl: string,
