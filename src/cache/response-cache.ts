@@ -120,17 +120,14 @@ export class TieredResponseCache extends ResponseCache {
   private readonly lru: LRUCache<string, L1Item>;
   /**
    * When each product last changed, as this process heard of it: what a page checks its products
-   * against on a hit (see `answer`). Kept longer than any entry lives; if it ever fills up, L1 is
-   * emptied rather than forget a change.
+   * against on a hit (see `answer`). A plain Map swept every minute of what is older than any
+   * entry: an lru-cache sized for a million products would allocate its arrays up front.
    */
-  private readonly changedAt = new LRUCache<string, number>({
-    max: 1_000_000,
-    ttl: TTL + 60_000,
-    ttlAutopurge: false,
-    disposeAfter: (_value, _key, reason) => {
-      if (reason === 'evict') this.lru.clear();
-    },
-  });
+  private readonly changedAt = new Map<string, number>();
+  private readonly sweep = setInterval(() => {
+    const before = Date.now() - TTL - 60_000;
+    for (const [productId, at] of this.changedAt) if (at < before) this.changedAt.delete(productId);
+  }, 60_000).unref();
   private readonly redis?: Redis;
   /** bentocache builds a namespace object per call: one per store, kept while the store is read. */
   private readonly namespaces = new LRUCache<
@@ -333,6 +330,7 @@ export class TieredResponseCache extends ResponseCache {
 
   override async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweep);
     await this.signals?.stop();
     this.redis?.disconnect();
     // The bus QUITs; with Redis away that waits for a reconnection that `closing` now refuses.
