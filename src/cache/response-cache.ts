@@ -267,7 +267,7 @@ export class TieredResponseCache extends ResponseCache {
       // A tag invalidation travels as the tag's key (`___bc:t:product:<id>`): mark the product.
       const now = Date.now();
       for (const key of received.message?.keys ?? []) {
-        const product = /product:(prod_[0-9a-z]+)$/.exec(key)?.[1];
+        const product = productOfTagKey(key);
         if (product) this.changedAt.set(product, now);
       }
     });
@@ -388,6 +388,7 @@ export class TieredResponseCache extends ResponseCache {
   }
 }
 
+const PRODUCT_TAG = 'product:';
 const MEMBERSHIP_TAG = 'membership';
 const ANY_CHANGE_TAG = 'any';
 
@@ -422,5 +423,11 @@ function isCachedAnswer(value: object): value is CachedAnswer {
 }
 
 function productTag(productId: string): string {
-  return `product:${productId}`;
+  return `${PRODUCT_TAG}${productId}`;
+}
+
+/** The product a tag's key names (bentocache prefixes and namespaces it), if it is a product tag. */
+function productOfTagKey(key: string): string | undefined {
+  const at = key.lastIndexOf(PRODUCT_TAG);
+  return at === -1 ? undefined : key.slice(at + PRODUCT_TAG.length);
 }
