@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ReadRecorder, ResponseCache } from '../src/cache/response-cache';
 import { SCOPES } from '../src/common/scopes';
 import { signedIn, createHostedStore, csrfTokenOf, PageClient } from './support/hosted';
 import { OwnRedisServer, REDIS_SERVER_BINARY, redisServerAvailable } from './support/redis-server';
@@ -59,6 +60,17 @@ async function graphqlProducts(app: TestApp, key: string): Promise<Product[]> {
   });
   expect(answer.body.errors).toBeUndefined();
   return answer.body.data.products.nodes;
+}
+
+/** The response cache's L1 hits so far, from /metrics. */
+async function l1Hits(app: TestApp): Promise<number> {
+  const metrics = await app.request('GET', '/metrics');
+  const line = /^cache_hits_total\{level="l1"\} (\d+)$/m.exec(metrics.text);
+  return Number(line?.[1] ?? 0);
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(1);
 }
 
 /** The catalogue statements a request ran (the credential check is not the cache's). */
@@ -369,6 +381,13 @@ describe('the response cache on one instance', () => {
       ]);
       expect((await byId(app, second.key, mine.id)).status).toBe(404);
       expect((await byId(app, first.key, theirs.id)).status).toBe(404);
+      // The same GraphQL document and variables, a whole operation of each store's.
+      expect((await graphqlProducts(app, first.key)).map((item) => item.title)).toEqual([
+        'First store cup',
+      ]);
+      expect((await graphqlProducts(app, second.key)).map((item) => item.title)).toEqual([
+        'Second store cup',
+      ]);
     }
     // A change in one store leaves the other's entries alone, and the other's reads right.
     await app.request('PATCH', `/v1/products/${mine.id}`, {
@@ -409,6 +428,98 @@ describe('the response cache on one instance', () => {
     expect((await byId(app, access, product.id)).status).toBe(200);
     expect((await formPost(app.url, '/oauth/revoke', { token: access }, client)).status).toBe(200);
     expect((await byId(app, access, product.id)).status).toBe(401);
+  });
+
+  it('answers a repeated GraphQL query whole: one hit for the operation, not one per field', async () => {
+    const cup = await createProduct(app, store.key, 'Whole cup', 'WHOLE-CUP');
+    const mug = await createProduct(app, store.key, 'Whole mug', 'WHOLE-MUG');
+    const ask = () =>
+      app.request('POST', '/graphql', {
+        token: store.key,
+        body: {
+          query: `query($a: ID!, $b: ID!) { a: product(id: $a) { title } b: product(id: $b) { title } }`,
+          variables: { a: cup.id, b: mug.id },
+        },
+      });
+    const first = await ask();
+    const before = await l1Hits(app);
+    const again = await ask();
+    expect(again.body.data).toEqual(first.body.data);
+    expect(again.body.extensions.cost.requestedQueryCost).toBe(
+      first.body.extensions.cost.requestedQueryCost,
+    );
+    expect((await l1Hits(app)) - before).toBe(1);
+    // The operation depends on each product it shows.
+    await app.request('PATCH', `/v1/products/${mug.id}`, {
+      token: store.key,
+      body: { title: 'Whole jug' },
+    });
+    expect((await ask()).body.data).toEqual({
+      a: { title: 'Whole cup' },
+      b: { title: 'Whole jug' },
+    });
+  });
+
+  it('runs a GraphQL query that selects anything not cached, and refuses a cached one without its scope', async () => {
+    const product = await createProduct(app, store.key, 'Mixed', 'MIXED');
+    const query = `query($id: ID!) { product(id: $id) { title } }`;
+    const cached = { query, variables: { id: product.id } };
+    expect(
+      (await app.request('POST', '/graphql', { token: store.key, body: cached })).body.data,
+    ).toEqual({ product: { title: 'Mixed' } });
+    const ordersOnly = await app.request('POST', `/v1/platform/stores/${store.storeId}/api-keys`, {
+      token: app.adminToken,
+      body: { name: 'orders only', scopes: ['read_orders'] },
+    });
+    const refused = await app.request('POST', '/graphql', {
+      token: ordersOnly.body.key,
+      body: cached,
+    });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.body.data?.product ?? null).toBeNull();
+    // With orders beside it the operation executes (and its orders are read now).
+    const mixed = await app.request('POST', '/graphql', {
+      token: store.key,
+      body: {
+        query: `query($id: ID!) { product(id: $id) { title } orders(first: 1) { nodes { id } } }`,
+        variables: { id: product.id },
+      },
+    });
+    expect(mixed.body.errors).toBeUndefined();
+    expect(mixed.body.data.product).toEqual({ title: 'Mixed' });
+  });
+
+  it('never keeps a read that a commit overtook', async () => {
+    const cache = app.running.app.get(ResponseCache);
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let computations = 0;
+    const compute = async () => {
+      computations += 1;
+      if (computations === 1) await gate;
+      return { computation: computations };
+    };
+    const racing = cache.answer(store.storeId, 'race page', { membership: true }, compute);
+    await until(() => computations === 1);
+    // A product created while the page was being read, committed before the page is kept.
+    await cache.invalidate(store.storeId, { productIds: ['prod_racer'], membership: true });
+    release();
+    await racing;
+    const after = await cache.answer(store.storeId, 'race page', { membership: true }, compute);
+    // Not the overtaken read (a read in the very millisecond of a change is read again too).
+    expect(after).not.toEqual({ computation: 1 });
+    expect(computations).toBeGreaterThan(1);
+    // The same for a whole answer kept from recorded reads.
+    const recorder = new ReadRecorder();
+    await cache.answer(store.storeId, 'race page', { membership: true }, compute, recorder);
+    await cache.invalidate(store.storeId, { productIds: ['prod_racer'], membership: true });
+    await cache.keep(store.storeId, 'race answer', { kept: true }, recorder);
+    expect(await cache.lookup(store.storeId, 'race answer')).toBeUndefined();
+    await sleep(2); // a read begun in the change's millisecond is not kept: it may predate it
+    const current = new ReadRecorder();
+    await cache.answer(store.storeId, 'race page', { membership: true }, compute, current);
+    await cache.keep(store.storeId, 'race answer', { kept: true }, current);
+    expect(await cache.lookup(store.storeId, 'race answer')).toEqual({ kept: true });
   });
 
   it('needs the scope before any entry is reached', async () => {

@@ -3,7 +3,12 @@ import { errors } from 'bentocache';
 import type { RequestContext } from '../common/request-context';
 import { CredentialFreshness } from '../database/credential-freshness';
 import { TransactionalConnection } from '../database/transactional-connection';
-import { type CacheDependencies, type ComputedEntry, ResponseCache } from './response-cache';
+import {
+  type CacheDependencies,
+  type ComputedEntry,
+  ReadRecorder,
+  ResponseCache,
+} from './response-cache';
 
 /**
  * A read served from the response cache on behalf of a request context: the one path that REST's
@@ -18,6 +23,8 @@ interface Flight<T> {
   readonly value: T;
   /** Whether this flight computed the value (a miss), rather than finding it (a hit). */
   readonly computed: boolean;
+  /** What the entry read depends on, for the recorders of every request that shared it. */
+  readonly read: ReadRecorder;
 }
 
 @Injectable()
@@ -33,9 +40,13 @@ export class CachedReads {
     key: string,
     dependencies: CacheDependencies,
     compute: (entry: ComputedEntry) => Promise<T>,
+    recorder?: ReadRecorder,
   ): Promise<T> {
     const storeId = ctx.storeId;
-    if (!storeId) return compute({ holds: () => undefined });
+    if (!storeId) {
+      if (recorder) recorder.uncached = true;
+      return compute({ holds: () => undefined });
+    }
     const fullKey = `${ctx.apiVersion} ${key}`;
     const flightKey = `${storeId} ${fullKey}`;
     let flight = this.inFlight.get(flightKey) as Promise<Flight<T>> | undefined;
@@ -45,11 +56,39 @@ export class CachedReads {
       this.inFlight.set(flightKey, flight);
       void flight.finally(() => this.inFlight.delete(flightKey)).catch(() => undefined);
     }
-    const { value, computed } = await flight;
+    const { value, computed, read } = await flight.catch((error: unknown) => {
+      // What failed (a product not found) was not kept: neither is an answer made with it.
+      if (recorder) recorder.uncached = true;
+      throw error;
+    });
+    if (recorder) {
+      recorder.add([...read.subjects]);
+      recorder.uncached ||= read.uncached;
+    }
     // A request that joined another's computation ran no transaction of its own either.
-    if ((!leads || !computed) && !this.freshness.isCurrent())
-      await this.connection.verifyCredential(ctx);
+    if (!leads || !computed) await this.vouchForCredential(ctx);
     return value;
+  }
+
+  /**
+   * A whole answer made of cached reads (a GraphQL operation), kept by `keep`: found without any
+   * of its reads, and so without a transaction.
+   */
+  async lookup<T extends object>(ctx: RequestContext, key: string): Promise<T | undefined> {
+    if (!ctx.storeId) return undefined;
+    const found = await this.cache.lookup<T>(ctx.storeId, `${ctx.apiVersion} ${key}`);
+    if (found) await this.vouchForCredential(ctx);
+    return found;
+  }
+
+  /** Keeps a whole answer made of the reads `recorder` saw, for `lookup`. */
+  async keep(ctx: RequestContext, key: string, value: object, recorder: ReadRecorder) {
+    if (ctx.storeId)
+      await this.cache.keep(ctx.storeId, `${ctx.apiVersion} ${key}`, value, recorder);
+  }
+
+  private async vouchForCredential(ctx: RequestContext): Promise<void> {
+    if (!this.freshness.isCurrent()) await this.connection.verifyCredential(ctx);
   }
 
   /**
@@ -67,15 +106,22 @@ export class CachedReads {
     compute: (entry: ComputedEntry) => Promise<T>,
   ): Promise<Flight<T>> {
     let computed = false;
+    const read = new ReadRecorder();
     const value = await this.cache
-      .answer(storeId, key, dependencies, (entry) => {
-        computed = true;
-        return compute(entry);
-      })
+      .answer(
+        storeId,
+        key,
+        dependencies,
+        (entry) => {
+          computed = true;
+          return compute(entry);
+        },
+        read,
+      )
       // bentocache wraps what the computation threw (a 404, a bad cursor): rethrow that.
       .catch((error: unknown) => {
         throw error instanceof errors.E_FACTORY_ERROR ? error.cause : error;
       });
-    return { value, computed };
+    return { value, computed, read };
   }
 }

@@ -12,8 +12,9 @@ export interface CatalogChange {
 /**
  * A product's own events name it, a stock change names the variant's product (orders take stock
  * through `inventory.updated` too); `product.created` and `product.deleted` change which products
- * a page holds. This mapping is the only part of the cache written by hand (the levels, the bus
- * and the tags are bentocache's). Undefined when nothing cached changed.
+ * a page holds. This mapping, and the check of an entry against the changes it depends on, are
+ * the parts of the cache written by hand (the levels and the bus are bentocache's). Undefined when
+ * nothing cached changed.
  */
 export function catalogChangeOf(
   events: readonly EventEnvelope<object>[],

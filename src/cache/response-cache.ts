@@ -47,6 +47,23 @@ export interface ComputedEntry {
 }
 
 /**
+ * The cached reads one answer is made of (a GraphQL operation's fields), so the whole answer can
+ * be kept (`ResponseCache.keep`) depending on what each of them depends on.
+ */
+export class ReadRecorder {
+  /** Before the first read: a change committed after this drops what is kept. */
+  readonly startedAt = Date.now();
+  /** What the reads depend on, as `Stored.subjects`. */
+  readonly subjects = new Set<string>();
+  /** A read that was not cached (no cache): the answer is not kept either. */
+  uncached = false;
+
+  add(subjects: readonly string[]): void {
+    for (const subject of subjects) this.subjects.add(subject);
+  }
+}
+
+/**
  * The response cache: the serialised answers of catalogue reads, per store, API version and
  * request, invalidated by the committed events that change them (catalog-changes.ts).
  */
@@ -61,7 +78,17 @@ export abstract class ResponseCache {
     key: string,
     dependencies: CacheDependencies,
     compute: (entry: ComputedEntry) => Promise<T>,
+    recorder?: ReadRecorder,
   ): Promise<T>;
+
+  /** The current entry, if there is one. */
+  abstract lookup<T extends object>(storeId: string, key: string): Promise<T | undefined>;
+
+  /**
+   * Keeps an answer made of the recorded reads, depending on what they depend on; not if one of
+   * them changed since the recording started (the answer may show it as it was).
+   */
+  abstract keep(storeId: string, key: string, value: object, recorder: ReadRecorder): Promise<void>;
 
   /** Drops the store's answers that depend on what the change changed. */
   abstract invalidate(storeId: string, change: CatalogChange): Promise<void>;
@@ -76,9 +103,17 @@ export class NoResponseCache extends ResponseCache {
     _key: string,
     _dependencies: CacheDependencies,
     compute: (entry: ComputedEntry) => Promise<T>,
+    recorder?: ReadRecorder,
   ): Promise<T> {
+    if (recorder) recorder.uncached = true;
     return compute({ holds: () => undefined });
   }
+
+  async lookup(): Promise<undefined> {
+    return undefined;
+  }
+
+  async keep(): Promise<void> {}
 
   async invalidate(): Promise<void> {}
 }
@@ -105,29 +140,41 @@ const ENTRY_LIMIT = 100_000;
 
 /**
  * Two levels through bentocache: L1 in this process (an LRU bounded in bytes), L2 in Redis, and
- * bentocache's bus over Redis so a write on one instance drops the entry from every other
- * instance's L1. Without Redis there is no L2, and the other processes on the database (the sync
- * agent, the CLI, more instances) signal their changes through PostgreSQL (postgres-cache-signals.ts).
- * Each store is a namespace of its own, so no key a request can name reaches another store's
- * entries, and clearing one store touches no other.
+ * bentocache's bus over Redis, which tells every other instance what a write changed. Without
+ * Redis there is no L2, and the other processes on the database (the sync agent, the CLI, more
+ * instances) signal their changes through PostgreSQL (postgres-cache-signals.ts). Each store is a
+ * namespace of its own, so no key a request can name reaches another store's entries, and
+ * clearing one store touches no other.
+ *
+ * An entry names what it depends on (its subjects: products, the store's membership, anything of
+ * the store) and when its computation started; every read checks them against when this process
+ * last heard each subject change (`changedSince`), so an entry from either level is never served
+ * after a change it predates.
  *
  * Until the signals are up, and whenever they are lost (Redis down, the listening connection
  * gone), this instance empties its L1 and keeps entries 1 s. When Redis comes back the whole cache
- * is cleared once, L2 included, since writes made meanwhile could not delete their L2 entries.
+ * is cleared once, L2 included, and nothing computed before is trusted (`signalledSince`).
  */
 export class TieredResponseCache extends ResponseCache {
   private readonly bento: BentoCache<{ answers: ReturnType<typeof bentostore> }>;
   private readonly lru: LRUCache<string, L1Item>;
   /**
-   * When each product last changed, as this process heard of it: what a page checks its products
-   * against on a hit (see `answer`). A plain Map swept every minute of what is older than any
-   * entry: an lru-cache sized for a million products would allocate its arrays up front.
+   * When each subject (a product, a store's membership, anything of a store) last changed, as
+   * this process heard of it: what an entry checks its subjects against on every read (see
+   * `changedSince`). A plain Map swept every minute of what is older than any entry: an lru-cache
+   * sized for a million products would allocate its arrays up front.
    */
   private readonly changedAt = new Map<string, number>();
   private readonly sweep = setInterval(() => {
     const before = Date.now() - TTL - 60_000;
-    for (const [productId, at] of this.changedAt) if (at < before) this.changedAt.delete(productId);
+    for (const [subject, at] of this.changedAt) if (at < before) this.changedAt.delete(subject);
   }, 60_000).unref();
+  /**
+   * Since when every change of every process reaches `changedAt`: an entry computed before (by
+   * another instance, in L2, before this one started or while the signals were lost) may have
+   * missed a change nobody told this process about, so it is not trusted.
+   */
+  private signalledSince = Date.now();
   private readonly redis?: Redis;
   /** bentocache builds a namespace object per call: one per store, kept while the store is read. */
   private readonly namespaces = new LRUCache<
@@ -242,8 +289,8 @@ export class TieredResponseCache extends ResponseCache {
       this.signals = new PostgresCacheSignals(options.databaseUrl, {
         changed: (storeId, change) => {
           this.invalidations.inc({ origin: 'remote' });
-          if (change) this.markChanged(change.productIds);
-          void this.dropLocally(storeId, change);
+          if (change) this.markChanged(subjectsOfChange(storeId, change));
+          else void this.storeCache(storeId).clear();
         },
         listening: () => void this.signalsUp(),
         lost: () => this.signalsLost('the database listener'),
@@ -264,12 +311,9 @@ export class TieredResponseCache extends ResponseCache {
     this.bento.on('cache:miss', () => this.misses.inc());
     this.bento.on('bus:message:received', (received: { message?: { keys?: string[] } }) => {
       this.invalidations.inc({ origin: 'remote' });
-      // A tag invalidation travels as the tag's key (`___bc:t:product:<id>`): mark the product.
-      const now = Date.now();
-      for (const key of received.message?.keys ?? []) {
-        const product = productOfTagKey(key);
-        if (product) this.changedAt.set(product, now);
-      }
+      // A change travels as the keys of its subjects' tags (`…___bc:t:p:<id>`, see `invalidate`).
+      const subjects = (received.message?.keys ?? []).flatMap((key) => subjectOfTagKey(key) ?? []);
+      this.markChanged(subjects);
     });
   }
 
@@ -278,12 +322,8 @@ export class TieredResponseCache extends ResponseCache {
     key: string,
     dependencies: CacheDependencies,
     compute: (entry: ComputedEntry) => Promise<T>,
+    recorder?: ReadRecorder,
   ): Promise<T> {
-    // Products are checked through `changedAt` (see changedSince), the two catalogue-wide
-    // dependencies as bentocache tags.
-    const tags: string[] = [];
-    if (dependencies.membership) tags.push(MEMBERSHIP_TAG);
-    if (dependencies.anyChange) tags.push(ANY_CHANGE_TAG);
     const cache = this.storeCache(storeId);
     const read = () =>
       cache.getOrSet<Stored<T>>({
@@ -291,30 +331,51 @@ export class TieredResponseCache extends ResponseCache {
         factory: async () => {
           // Before the read: a change committed meanwhile is later than this, and drops it.
           const at = Date.now();
-          const holds: string[] = [...(dependencies.products ?? [])];
-          const value = await compute({ holds: (productIds) => holds.push(...productIds) });
-          return { value, holds, at };
+          const subjects = subjectsOf(storeId, dependencies);
+          const value = await compute({
+            holds: (productIds) => subjects.push(...productIds.map(productSubject)),
+          });
+          return { value, subjects, at };
         },
-        ttl: this.signalled ? TTL : TTL_UNSIGNALLED,
-        tags,
+        ttl: this.entryTtl(),
       });
-    const stored = await read();
-    if (!this.changedSince(stored)) return stored.value;
-    // A product the entry shows changed after it was computed: drop it and read again.
-    await cache.delete({ key });
-    return (await read()).value;
+    let stored = await read();
+    if (this.changedSince(stored)) {
+      // Something the entry shows changed after it was computed: drop it and read again.
+      await cache.delete({ key });
+      stored = await read();
+    }
+    recorder?.add(stored.subjects);
+    return stored.value;
+  }
+
+  async lookup<T extends object>(storeId: string, key: string): Promise<T | undefined> {
+    const stored = await this.storeCache(storeId).get<Stored<T>>({ key });
+    return stored && !this.changedSince(stored) ? stored.value : undefined;
+  }
+
+  async keep(storeId: string, key: string, value: object, recorder: ReadRecorder): Promise<void> {
+    if (recorder.uncached) return;
+    const stored: Stored<object> = {
+      value,
+      subjects: [...recorder.subjects],
+      at: recorder.startedAt,
+    };
+    if (this.changedSince(stored)) return;
+    await this.storeCache(storeId).set({ key, value: stored, ttl: this.entryTtl() });
   }
 
   /**
-   * Whether a product an entry holds changed after the entry was computed. A page holds up to 250
-   * products: as bentocache tags, each hit would check each tag through a full cache read (a 50
-   * product page took 24% of the CPU there); here it is a Map lookup per product. The product
-   * tags are still invalidated (dropLocally): that is how a change reaches the other instances
-   * over bentocache's bus, which marks the product there too.
+   * Whether something an entry depends on changed after the entry was computed, or the entry is
+   * older than what this process can vouch for (`signalledSince`). An entry's subjects are not
+   * bentocache tags: each tag costs a full cache read on every hit (a 50-product page took 24% of
+   * the CPU so), and a tag invalidation is ordered by when the entry was written, so a read that
+   * started before a commit and was kept after its invalidation would live on, stale.
    */
   private changedSince(stored: Stored<unknown>): boolean {
-    for (const productId of stored.holds) {
-      const changed = this.changedAt.get(productId);
+    if (stored.at < this.signalledSince) return true;
+    for (const subject of stored.subjects) {
+      const changed = this.changedAt.get(subject);
       if (changed !== undefined && changed >= stored.at) return true;
     }
     return false;
@@ -322,9 +383,11 @@ export class TieredResponseCache extends ResponseCache {
 
   async invalidate(storeId: string, change: CatalogChange): Promise<void> {
     this.invalidations.inc({ origin: 'local' });
-    this.markChanged(change.productIds);
-    // With Redis this reaches L2 and, through the bus, every other instance's L1.
-    await this.dropLocally(storeId, change);
+    const subjects = subjectsOfChange(storeId, change);
+    this.markChanged(subjects);
+    // The other instances hear of it through bentocache's bus, which carries the keys of the
+    // subjects' tags; no entry carries a tag. Without Redis, PostgreSQL carries the change.
+    if (this.redis) await this.storeCache(storeId).deleteByTag({ tags: subjects });
     await this.signals?.publish(this.options.dataSource, storeId, change);
   }
 
@@ -349,18 +412,13 @@ export class TieredResponseCache extends ResponseCache {
     return cache;
   }
 
-  private markChanged(productIds: readonly string[]): void {
+  private markChanged(subjects: readonly string[]): void {
     const now = Date.now();
-    for (const productId of productIds) this.changedAt.set(productId, now);
+    for (const subject of subjects) this.changedAt.set(subject, now);
   }
 
-  /** `undefined`: another process changed something of the store it could not name. */
-  private async dropLocally(storeId: string, change: CatalogChange | undefined): Promise<void> {
-    const cache = this.storeCache(storeId);
-    if (change === undefined) return void (await cache.clear());
-    const tags = [ANY_CHANGE_TAG, ...change.productIds.map(productTag)];
-    if (change.membership) tags.push(MEMBERSHIP_TAG);
-    await cache.deleteByTag({ tags });
+  private entryTtl(): number {
+    return this.signalled ? TTL : TTL_UNSIGNALLED;
   }
 
   private signalsLost(what: string): void {
@@ -382,20 +440,49 @@ export class TieredResponseCache extends ResponseCache {
     }
     // What L1 holds was kept 1 s at most, but may have missed a signal: drop it.
     this.lru.clear();
+    this.signalledSince = Date.now();
     this.signalled = true;
     if (this.everSignalled) this.options.logger.info('response cache: signals are back');
     this.everSignalled = true;
   }
 }
 
-const PRODUCT_TAG = 'product:';
-const MEMBERSHIP_TAG = 'membership';
-const ANY_CHANGE_TAG = 'any';
+/**
+ * What an entry depends on, as the strings `changedAt` is keyed by: a product (`p:<id>`, ids are
+ * unique across stores), which products a store has (`m:<store>`), anything in a store's
+ * catalogue (`a:<store>`).
+ */
+const productSubject = (productId: string) => `p:${productId}`;
+const membershipSubject = (storeId: string) => `m:${storeId}`;
+const anyChangeSubject = (storeId: string) => `a:${storeId}`;
 
-/** An entry as kept: the value, the products it shows, and when its computation started. */
+function subjectsOf(storeId: string, dependencies: CacheDependencies): string[] {
+  const subjects = (dependencies.products ?? []).map(productSubject);
+  if (dependencies.membership) subjects.push(membershipSubject(storeId));
+  if (dependencies.anyChange) subjects.push(anyChangeSubject(storeId));
+  return subjects;
+}
+
+/** The subjects a committed change changes: its products, the store's catalogue, maybe its membership. */
+function subjectsOfChange(storeId: string, change: CatalogChange): string[] {
+  const subjects = [anyChangeSubject(storeId), ...change.productIds.map(productSubject)];
+  if (change.membership) subjects.push(membershipSubject(storeId));
+  return subjects;
+}
+
+/** bentocache's prefix of a tag's key, which the bus carries whole (`dk:cache:store:…:___bc:t:`). */
+const TAG_KEY_PREFIX = '___bc:t:';
+
+/** The subject a tag's key names, if it is a tag's key. */
+function subjectOfTagKey(key: string): string | undefined {
+  const at = key.lastIndexOf(TAG_KEY_PREFIX);
+  return at === -1 ? undefined : key.slice(at + TAG_KEY_PREFIX.length);
+}
+
+/** An entry as kept: the value, what it depends on, and when its computation started. */
 interface Stored<T> {
   readonly value: T;
-  readonly holds: readonly string[];
+  readonly subjects: readonly string[];
   readonly at: number;
 }
 
@@ -411,7 +498,7 @@ function sizeOfItem(item: L1Item): number {
   const stored = item.value as Partial<Stored<unknown>> | undefined;
   const value = stored?.value;
   if (!value || typeof value !== 'object') return 64;
-  const holds = 32 * (stored.holds?.length ?? 0);
+  const holds = 32 * (stored.subjects?.length ?? 0);
   if (isCachedAnswer(value))
     return 200 + holds + value.body.length + value.etag.length + (value.link?.length ?? 0);
   // Objects parsed from JSON weigh about twice their text.
@@ -420,14 +507,4 @@ function sizeOfItem(item: L1Item): number {
 
 function isCachedAnswer(value: object): value is CachedAnswer {
   return typeof (value as Partial<CachedAnswer>).body === 'string' && 'etag' in value;
-}
-
-function productTag(productId: string): string {
-  return `${PRODUCT_TAG}${productId}`;
-}
-
-/** The product a tag's key names (bentocache prefixes and namespaces it), if it is a product tag. */
-function productOfTagKey(key: string): string | undefined {
-  const at = key.lastIndexOf(PRODUCT_TAG);
-  return at === -1 ? undefined : key.slice(at + PRODUCT_TAG.length);
 }

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticator';
 import { registerCredentialTransport } from '../auth/credential-transport';
+import { CachedReads } from '../cache/cached-reads';
 import { CatalogModule } from '../catalog/catalog.module';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CustomersModule } from '../customers/customers.module';
@@ -19,6 +20,7 @@ import { GraphqlContext } from './graphql-context';
 import { GRAPHQL_CREDENTIAL_TRANSPORT } from './graphql-credentials';
 import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
+import { operationCachePlugin } from './operation-cache.plugin';
 import { OperationsManifest } from './operations-manifest';
 import { assertTokenLimit, queryCostPlugin } from './query-cost.plugin';
 import { secretAnswersPlugin } from './secret-answers.plugin';
@@ -65,12 +67,13 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       imports: [RateLimitsModule],
-      inject: [LOGGER, Authenticator, APP_CONFIG, GraphqlCostBucket],
+      inject: [LOGGER, Authenticator, APP_CONFIG, GraphqlCostBucket, CachedReads],
       useFactory: (
         logger: Logger,
         authenticator: Authenticator,
         config: AppConfig,
         costs: GraphqlCostBucket,
+        reads: CachedReads,
       ): ApolloDriverConfig => {
         const formatError = formatGraphqlError(logger);
         const operations = OperationsManifest.load(
@@ -110,6 +113,9 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
               ApolloDriverConfig['plugins']
             >[number],
             secretAnswersPlugin() as unknown as NonNullable<ApolloDriverConfig['plugins']>[number],
+            operationCachePlugin(reads) as unknown as NonNullable<
+              ApolloDriverConfig['plugins']
+            >[number],
           ],
           context: (transport: FastifyRequest): GraphqlContext => {
             // Before Apollo parses and validates, which would walk a huge document first.

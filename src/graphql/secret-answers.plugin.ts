@@ -29,7 +29,7 @@ export function secretAnswersPlugin(): ApolloServerPlugin<GraphqlContext> {
 }
 
 /** The root fields an operation selects, through fragments (aliases do not matter). */
-function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode): string[] {
+export function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode): string[] {
   return selectionSet.selections.flatMap((selection) => {
     if (selection.kind === Kind.FIELD) return [selection.name.value];
     if (selection.kind === Kind.INLINE_FRAGMENT)

@@ -1,7 +1,8 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Ctx } from '../../auth/ctx.decorator';
 import { CatalogReads } from '../../catalog/catalog-reads';
 import { RequireScopes } from '../../auth/require-scopes.decorator';
+import type { ReadRecorder } from '../../cache/response-cache';
 import { CreateProductDto } from '../../catalog/dto/create-product.dto';
 import { ListProductsQueryDto } from '../../catalog/dto/list-products.query';
 import { UpdateProductDto } from '../../catalog/dto/update-product.dto';
@@ -10,6 +11,7 @@ import { ProductsService } from '../../catalog/products.service';
 import { RequestContext } from '../../common/request-context';
 import { validateInput } from '../../common/validation/validate-input';
 import { mutationPayload } from '../mutation-payload';
+import { CachedRead } from '../operation-cache.plugin';
 import {
   DeletePayload,
   Product,
@@ -29,24 +31,26 @@ export class CatalogResolver {
   ) {}
 
   @Query(() => Product, { nullable: true, description: 'Null when the store has no such product' })
-  @RequireScopes('read_products')
+  @CachedRead('read_products')
   async product(
     @Ctx() ctx: RequestContext,
+    @Context('operationReads') recorder: ReadRecorder | undefined,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<ProductResource | null> {
-    return this.reads.product(ctx, id).catch(nullWhenNotFound);
+    return this.reads.product(ctx, id, recorder).catch(nullWhenNotFound);
   }
 
   @Query(() => ProductConnection)
-  @RequireScopes('read_products')
+  @CachedRead('read_products')
   async products(
     @Ctx() ctx: RequestContext,
+    @Context('operationReads') recorder: ReadRecorder | undefined,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { nullable: true }) after?: string,
     @Args('filter', { type: () => ProductFilter, nullable: true }) filter?: ProductFilter,
   ): Promise<Connection<ProductResource>> {
     const query = validateInput(ListProductsQueryDto, { ...pageQuery(first, after), ...filter });
-    return toConnection(await this.reads.list(ctx, query));
+    return toConnection(await this.reads.list(ctx, query, recorder));
   }
 
   @Mutation(() => ProductPayload)
