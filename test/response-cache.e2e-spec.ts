@@ -62,10 +62,12 @@ async function graphqlProducts(app: TestApp, key: string): Promise<Product[]> {
   return answer.body.data.products.nodes;
 }
 
-/** The response cache's L1 hits so far, from /metrics. */
-async function l1Hits(app: TestApp): Promise<number> {
+/** The response cache's hits so far at one level, from /metrics. */
+async function hits(app: TestApp, level: 'l1' | 'l2'): Promise<number> {
   const metrics = await app.request('GET', '/metrics');
-  const line = /^cache_hits_total\{level="l1"\} (\d+)$/m.exec(metrics.text);
+  const line = new RegExp(`^cache_hits_total\\{level="${level}"\\} (\\d+)$`, 'm').exec(
+    metrics.text,
+  );
   return Number(line?.[1] ?? 0);
 }
 
@@ -442,13 +444,13 @@ describe('the response cache on one instance', () => {
         },
       });
     const first = await ask();
-    const before = await l1Hits(app);
+    const before = await hits(app, 'l1');
     const again = await ask();
     expect(again.body.data).toEqual(first.body.data);
     expect(again.body.extensions.cost.requestedQueryCost).toBe(
       first.body.extensions.cost.requestedQueryCost,
     );
-    expect((await l1Hits(app)) - before).toBe(1);
+    expect((await hits(app, 'l1')) - before).toBe(1);
     // The operation depends on each product it shows.
     await app.request('PATCH', `/v1/products/${mug.id}`, {
       token: store.key,
@@ -571,6 +573,24 @@ async function freshWithin(
     await reader?.close();
     await writer?.close();
     await redis?.stop();
+  });
+
+  it('reads what another instance computed from Redis once, then from its own memory', async () => {
+    const product = await createProduct(writer, store.key, 'Shared', 'SHARED');
+    // The creation's signal has reached the reader, which would otherwise drop what was computed
+    // before it heard of it.
+    await sleep(200);
+    const computed = await byId(writer, store.key, product.id);
+    await graphqlProduct(writer, store.key, product.id);
+    const l2Before = await hits(reader, 'l2');
+    const fromRedis = await byId(reader, store.key, product.id);
+    expect(fromRedis.text).toBe(computed.text);
+    expect((await graphqlProduct(reader, store.key, product.id)).title).toBe('Shared');
+    expect((await hits(reader, 'l2')) - l2Before).toBe(2);
+    const l1Before = await hits(reader, 'l1');
+    expect((await byId(reader, store.key, product.id)).text).toBe(computed.text);
+    expect((await graphqlProduct(reader, store.key, product.id)).title).toBe('Shared');
+    expect((await hits(reader, 'l1')) - l1Before).toBe(2);
   });
 
   it('shows a write on every instance within 1 s, and the next read on the writer at once', async () => {

@@ -142,9 +142,11 @@ const ENTRY_LIMIT = 100_000;
  * Two levels through bentocache: L1 in this process (an LRU bounded in bytes), L2 in Redis, and
  * bentocache's bus over Redis, which tells every other instance what a write changed. Without
  * Redis there is no L2, and the other processes on the database (the sync agent, the CLI, more
- * instances) signal their changes through PostgreSQL (postgres-cache-signals.ts). Each store is a
- * namespace of its own, so no key a request can name reaches another store's entries, and
- * clearing one store touches no other.
+ * instances) signal their changes through PostgreSQL (postgres-cache-signals.ts). Every key starts
+ * with its store's id, so no key a request can name reaches another store's entries, and every
+ * entry depends on its store (`storeSubject`), so dropping one store's entries touches no other.
+ * (Not bentocache's namespaces: a namespace forgets `serialize: false`, bentocache#121, and every
+ * L1 hit would parse its entry's JSON, 13% of the CPU of a hot GraphQL page.)
  *
  * An entry names what it depends on (its subjects: products, the store's membership, anything of
  * the store) and when its computation started; every read checks them against when this process
@@ -176,11 +178,6 @@ export class TieredResponseCache extends ResponseCache {
    */
   private signalledSince = Date.now();
   private readonly redis?: Redis;
-  /** bentocache builds a namespace object per call: one per store, kept while the store is read. */
-  private readonly namespaces = new LRUCache<
-    string,
-    ReturnType<BentoCache<{ answers: ReturnType<typeof bentostore> }>['namespace']>
-  >({ max: 10_000 });
   private readonly signals?: PostgresCacheSignals;
   /** Whether every other process's invalidations reach this one right now. */
   private signalled = false;
@@ -252,8 +249,8 @@ export class TieredResponseCache extends ResponseCache {
     // keeps the entries as objects: a hit then costs no parsing (a list's entry is ~20 KB of JSON).
     const store = bentostore().useL1Layer({
       options: { serialize: false },
-      // The same lru-cache class; only its typings differ between the CommonJS and ESM builds.
-      factory: (config: object) => new MemoryDriver({ ...config, cacheInstance: lru as never }),
+      factory: (config: object) =>
+        new ObjectMemoryDriver({ ...config, cacheInstance: lru as never }),
     });
     if (options.redisUrl) {
       const redis = new Redis(options.redisUrl, {
@@ -290,7 +287,7 @@ export class TieredResponseCache extends ResponseCache {
         changed: (storeId, change) => {
           this.invalidations.inc({ origin: 'remote' });
           if (change) this.markChanged(subjectsOfChange(storeId, change));
-          else void this.storeCache(storeId).clear();
+          else this.markChanged([storeSubject(storeId)]);
         },
         listening: () => void this.signalsUp(),
         lost: () => this.signalsLost('the database listener'),
@@ -324,10 +321,11 @@ export class TieredResponseCache extends ResponseCache {
     compute: (entry: ComputedEntry) => Promise<T>,
     recorder?: ReadRecorder,
   ): Promise<T> {
-    const cache = this.storeCache(storeId);
+    const cache = this.bento;
+    const fullKey = keyOf(storeId, key);
     const read = () =>
       cache.getOrSet<Stored<T>>({
-        key,
+        key: fullKey,
         factory: async () => {
           // Before the read: a change committed meanwhile is later than this, and drops it.
           const at = Date.now();
@@ -342,7 +340,7 @@ export class TieredResponseCache extends ResponseCache {
     let stored = await read();
     if (this.changedSince(stored)) {
       // Something the entry shows changed after it was computed: drop it and read again.
-      await cache.delete({ key });
+      await cache.delete({ key: fullKey });
       stored = await read();
     }
     recorder?.add(stored.subjects);
@@ -350,19 +348,20 @@ export class TieredResponseCache extends ResponseCache {
   }
 
   async lookup<T extends object>(storeId: string, key: string): Promise<T | undefined> {
-    const stored = await this.storeCache(storeId).get<Stored<T>>({ key });
+    // getOrSet with nothing to compute, not get: get counts a hit from Redis as one from memory.
+    const stored = await this.bento.getOrSet<Stored<T> | undefined>({
+      key: keyOf(storeId, key),
+      factory: (found) => found.skip(),
+    });
     return stored && !this.changedSince(stored) ? stored.value : undefined;
   }
 
   async keep(storeId: string, key: string, value: object, recorder: ReadRecorder): Promise<void> {
     if (recorder.uncached) return;
-    const stored: Stored<object> = {
-      value,
-      subjects: [...recorder.subjects],
-      at: recorder.startedAt,
-    };
+    const subjects = [storeSubject(storeId), ...recorder.subjects];
+    const stored: Stored<object> = { value, subjects, at: recorder.startedAt };
     if (this.changedSince(stored)) return;
-    await this.storeCache(storeId).set({ key, value: stored, ttl: this.entryTtl() });
+    await this.bento.set({ key: keyOf(storeId, key), value: stored, ttl: this.entryTtl() });
   }
 
   /**
@@ -387,7 +386,7 @@ export class TieredResponseCache extends ResponseCache {
     this.markChanged(subjects);
     // The other instances hear of it through bentocache's bus, which carries the keys of the
     // subjects' tags; no entry carries a tag. Without Redis, PostgreSQL carries the change.
-    if (this.redis) await this.storeCache(storeId).deleteByTag({ tags: subjects });
+    if (this.redis) await this.bento.deleteByTag({ tags: subjects });
     await this.signals?.publish(this.options.dataSource, storeId, change);
   }
 
@@ -401,15 +400,6 @@ export class TieredResponseCache extends ResponseCache {
       this.bento.disconnect().catch(() => undefined),
       new Promise((resolve) => setTimeout(resolve, 1_500).unref()),
     ]);
-  }
-
-  private storeCache(storeId: string) {
-    let cache = this.namespaces.get(storeId);
-    if (!cache) {
-      cache = this.bento.namespace(`store:${storeId}`);
-      this.namespaces.set(storeId, cache);
-    }
-    return cache;
   }
 
   private markChanged(subjects: readonly string[]): void {
@@ -450,14 +440,20 @@ export class TieredResponseCache extends ResponseCache {
 /**
  * What an entry depends on, as the strings `changedAt` is keyed by: a product (`p:<id>`, ids are
  * unique across stores), which products a store has (`m:<store>`), anything in a store's
- * catalogue (`a:<store>`).
+ * catalogue (`a:<store>`), and its store (`s:<store>`, for a change nobody could name).
  */
 const productSubject = (productId: string) => `p:${productId}`;
 const membershipSubject = (storeId: string) => `m:${storeId}`;
 const anyChangeSubject = (storeId: string) => `a:${storeId}`;
 
+/** Every entry of a store: dropped together when a change of the store cannot be named. */
+const storeSubject = (storeId: string) => `s:${storeId}`;
+
+/** The store's id first: no key another store's requests can form. */
+const keyOf = (storeId: string, key: string) => `${storeId}:${key}`;
+
 function subjectsOf(storeId: string, dependencies: CacheDependencies): string[] {
-  const subjects = (dependencies.products ?? []).map(productSubject);
+  const subjects = [storeSubject(storeId), ...(dependencies.products ?? []).map(productSubject)];
   if (dependencies.membership) subjects.push(membershipSubject(storeId));
   if (dependencies.anyChange) subjects.push(anyChangeSubject(storeId));
   return subjects;
@@ -484,6 +480,18 @@ interface Stored<T> {
   readonly value: T;
   readonly subjects: readonly string[];
   readonly at: number;
+}
+
+/**
+ * bentocache's memory driver, keeping objects whatever it is given: an entry read from L2 is put
+ * back in L1 serialised even with `serialize: false` (bentocache#111), and the next L1 read of it
+ * would throw. The same lru-cache class is handed in; only its typings differ between the
+ * CommonJS and ESM builds.
+ */
+class ObjectMemoryDriver extends MemoryDriver {
+  override set(key: string, value: unknown, ttl?: number): boolean {
+    return super.set(key, typeof value === 'string' ? JSON.parse(value) : value, ttl);
+  }
 }
 
 /** What bentocache keeps in L1 (unserialised): an entry, or a tag's invalidation time. */

@@ -3,7 +3,7 @@ import type { ProductStatus } from './product.entity';
 import type { ProductFields, VariantFields } from './product.serializer';
 
 /**
- * The two product reads behind every product the API shows (lists, single products, and the
+ * The product reads behind every product the API shows (lists, single products, and the
  * representation written to the event log after each change), as fixed parameterised SQL whose
  * rows already have the serializer's shape.
  *
@@ -36,9 +36,19 @@ const SELECT_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products
   ORDER BY id
   LIMIT $4`;
 
-const SELECT_PRODUCT = `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`;
-
-const SELECT_PRODUCT_BY_HANDLE = `SELECT ${PRODUCT_COLUMNS} FROM products WHERE handle = $1`;
+/**
+ * One product with its variants in one statement: a single product's read is then one round trip
+ * after the transaction's opening, not two (PostgreSQL builds the variants' JSON, in position
+ * order, with the serializer's names; a bigint price is a JSON number, as input is bounded).
+ */
+const PRODUCT_WITH_VARIANTS = `SELECT ${PRODUCT_COLUMNS},
+  COALESCE((SELECT json_agg(json_build_object(
+      'id', v.id, 'sku', v.sku, 'title', v.title, 'price', v.price,
+      'inventoryQuantity', v.inventory_quantity, 'version', v.version) ORDER BY v.position)
+    FROM variants v WHERE v.product_id = products.id), '[]'::json) AS variants
+  FROM products`;
+const SELECT_PRODUCT_WITH_VARIANTS = `${PRODUCT_WITH_VARIANTS} WHERE id = $1`;
+const SELECT_PRODUCT_WITH_VARIANTS_BY_HANDLE = `${PRODUCT_WITH_VARIANTS} WHERE handle = $1`;
 
 const SELECT_VARIANTS = `SELECT ${VARIANT_COLUMNS} FROM variants
   WHERE product_id = ANY($1::text[])
@@ -61,20 +71,19 @@ export function selectProducts(
   ]);
 }
 
-export async function selectProduct(
-  manager: EntityManager,
-  productId: string,
-): Promise<ProductFields | undefined> {
-  const rows: ProductFields[] = await manager.query(SELECT_PRODUCT, [productId]);
-  return rows[0];
+export interface ProductWithVariants extends ProductFields {
+  readonly variants: VariantFields[];
 }
 
-/** The product a storefront address names (`/products/<handle>`); handles are unique. */
-export async function selectProductByHandle(
+/** A product and its variants, by id or by the storefront address (`/products/<handle>`). */
+export async function selectProductWithVariants(
   manager: EntityManager,
-  handle: string,
-): Promise<ProductFields | undefined> {
-  const rows: ProductFields[] = await manager.query(SELECT_PRODUCT_BY_HANDLE, [handle]);
+  by: { readonly id: string } | { readonly handle: string },
+): Promise<ProductWithVariants | undefined> {
+  const rows: ProductWithVariants[] =
+    'id' in by
+      ? await manager.query(SELECT_PRODUCT_WITH_VARIANTS, [by.id])
+      : await manager.query(SELECT_PRODUCT_WITH_VARIANTS_BY_HANDLE, [by.handle]);
   return rows[0];
 }
 

@@ -13,8 +13,7 @@ import { ListProductsQueryDto } from './dto/list-products.query';
 import { ProductEntity } from './product.entity';
 import { ProductResource, serializeProduct } from './product.serializer';
 import {
-  selectProduct,
-  selectProductByHandle,
+  selectProductWithVariants,
   selectProducts,
   selectProductsByTitle,
   selectVariants,
@@ -75,20 +74,19 @@ export class ProductsService {
   @Transactional({ readOnly: true })
   async get(ctx: RequestContext, productId: string): Promise<ProductResource> {
     const manager = this.connection.manager(ctx);
-    const product = isId(productId, 'prod') ? await selectProduct(manager, productId) : undefined;
+    const product = isId(productId, 'prod')
+      ? await selectProductWithVariants(manager, { id: productId })
+      : undefined;
     if (!product) throw DomainError.notFound('product');
-    const variants = await selectVariants(manager, [product.id]);
-    return serializeProduct(product, variants.get(product.id) ?? []);
+    return serializeProduct(product, product.variants);
   }
 
   /** The product at a storefront address, whatever its status (the page decides what shows). */
   @Transactional({ readOnly: true })
   async getByHandle(ctx: RequestContext, handle: string): Promise<ProductResource> {
-    const manager = this.connection.manager(ctx);
-    const product = await selectProductByHandle(manager, handle);
+    const product = await selectProductWithVariants(this.connection.manager(ctx), { handle });
     if (!product) throw DomainError.notFound('product');
-    const variants = await selectVariants(manager, [product.id]);
-    return serializeProduct(product, variants.get(product.id) ?? []);
+    return serializeProduct(product, product.variants);
   }
 
   @Transactional()
