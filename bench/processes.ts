@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Fixture } from './lib/seed';
 import { freePort } from '../harness/ports';
 import { ServerProcess } from '../harness/server-process';
-import { APP_ENV, SETTINGS } from './settings';
+import { APP_ENV, CPU_PROFILE_DIR, SETTINGS } from './settings';
 
 export interface Bench {
   readonly root: string;
@@ -43,7 +43,9 @@ export function startFullApp(
   label: string,
   logLevel = 'info',
   env: Record<string, string> = {},
-  nodeArgs: readonly string[] = [],
+  nodeArgs: readonly string[] = CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`]
+    : [],
 ): Promise<ServerProcess> {
   return freePort().then((port) => {
     const server = ServerProcess.start({

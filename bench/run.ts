@@ -45,8 +45,9 @@
  * Webhooks: BENCH_WEBHOOK_DELIVERIES (queued for the throughput run, default 10000),
  * BENCH_WEBHOOK_SUBSCRIPTIONS (to order.created, default 10), BENCH_WEBHOOK_LATENCY_RATE (orders
  * per second, one at a time, default 20), BENCH_WEBHOOK_LATENCY_SECONDS (default 10),
- * BENCH_CPU_PROF_DIR (when set, the webhook section's dispatching app and the GraphQL section's app
- * run with `node --cpu-prof` and write their profiles there).
+ * BENCH_CPU_PROF_DIR (when set, every full app the bench starts, the webhook section's
+ * dispatching app and the GraphQL section's included, runs with `node --cpu-prof` and writes its
+ * profile there, one file per process).
  * OAuth: BENCH_OAUTH_TOKEN_CONNECTIONS (token endpoint rows, default "20,50"), BENCH_OAUTH_SECONDS
  * (token endpoint, measured per grant and row in 1 s slices, default 3), BENCH_OAUTH_API_SECONDS
  * (key against token at 50 connections, per credential and route, default 2),
