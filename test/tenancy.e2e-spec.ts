@@ -3,6 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { ProductsService } from '../src/catalog/products.service';
 import { RequestContext } from '../src/common/request-context';
 import { MigrationRunner } from '../src/database/migration-runner';
+import { TransactionalConnection } from '../src/database/transactional-connection';
 import { platformMigrations, storeMigrations } from '../migrations';
 import { expectInterleavedStoresIsolated } from './support/isolation';
 import { seedProduct } from './support/seed';
@@ -68,6 +69,53 @@ describe('one schema per store', () => {
     );
     expect(rest.at(-1)).toBe('COMMIT');
     expect(rest.slice(0, -1).every((sql) => sql.startsWith('SELECT'))).toBe(true);
+  });
+
+  it('reads a product by id in one round trip, with the same schema, limits and credential check, read-only and leaving nothing behind', async () => {
+    const { key, storeId, keyId } = await app.createStore(['read_products']);
+    const product = await seedProduct(app, storeId, { title: 'One trip' });
+    await app.request('GET', '/v1/orders', { token: key }); // resolves and caches the key
+    app.sql.statements.length = 0;
+    const read = await app.request('GET', `/v1/products/${product.id}`, { token: key });
+    expect(read.body.title).toBe('One trip');
+    const statements = app.sql.statements.filter((sql) => !sql.includes('last_used_at'));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(
+      new RegExp(
+        `^SELECT set_config\\('search_path', '${storeId}', true\\), ` +
+          `set_config\\('statement_timeout', '5000', true\\), set_config\\('lock_timeout', '2000', true\\), ` +
+          `set_config\\('transaction_read_only', 'on', true\\), platform.api_key_active\\('${keyId}'\\) AS active; ` +
+          `SELECT .* FROM products WHERE id = '${product.id}'$`,
+        's',
+      ),
+    );
+    const paths = await Promise.all(
+      [0, 1].map(() =>
+        app.running.dataSource.query("SELECT current_setting('search_path') AS path"),
+      ),
+    );
+    for (const [row] of paths) expect(row.path).not.toMatch(/store_/);
+
+    const connection = app.running.app.get(TransactionalConnection);
+    const ctx = new RequestContext('req_test', storeId, { type: 'api_key', id: keyId }, [
+      'read_products',
+    ]);
+    await expect(
+      connection.readOnce(ctx, "UPDATE products SET title = 'Changed' WHERE id = $1", [product.id]),
+    ).rejects.toThrow(/read-only transaction/);
+    await expect(
+      connection.readOnce(ctx, 'SELECT id FROM products WHERE id = $1', ["x' OR '1'='1"]),
+    ).rejects.toThrow(/must be ids/);
+    expect(
+      (await app.request('GET', `/v1/products/${product.id}`, { token: key })).body.title,
+    ).toBe('One trip');
+    // A revoked key is refused by the same round trip.
+    await app.request('DELETE', `/v1/platform/stores/${storeId}/api-keys/${keyId}`, {
+      token: app.adminToken,
+    });
+    await expect(connection.readOnce(ctx, 'SELECT 1', [])).rejects.toMatchObject({
+      code: 'unauthenticated',
+    });
   });
 
   it('never falls through to public or another schema when a table is missing', async () => {

@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../common/request-context';
+import type { TransactionalConnection } from '../database/transactional-connection';
 import type { ProductStatus } from './product.entity';
 import type { ProductFields, VariantFields } from './product.serializer';
 
@@ -37,8 +39,8 @@ const SELECT_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products
   LIMIT $4`;
 
 /**
- * One product with its variants in one statement: a single product's read is then one round trip
- * after the transaction's opening, not two (PostgreSQL builds the variants' JSON, in position
+ * One product with its variants in one statement: a single product's read is then one round trip,
+ * not three (PostgreSQL builds the variants' JSON, in position
  * order, with the serializer's names; a bigint price is a JSON number, as input is bounded).
  */
 const PRODUCT_WITH_VARIANTS = `SELECT ${PRODUCT_COLUMNS},
@@ -75,15 +77,29 @@ export interface ProductWithVariants extends ProductFields {
   readonly variants: VariantFields[];
 }
 
-/** A product and its variants, by id or by the storefront address (`/products/<handle>`). */
-export async function selectProductWithVariants(
-  manager: EntityManager,
-  by: { readonly id: string } | { readonly handle: string },
+/**
+ * A product and its variants by id, in one round trip when no transaction is open (a cache miss:
+ * see TransactionalConnection.readOnce), or in the transaction open for `ctx`.
+ */
+export async function readProductWithVariants(
+  connection: TransactionalConnection,
+  ctx: RequestContext,
+  productId: string,
 ): Promise<ProductWithVariants | undefined> {
-  const rows: ProductWithVariants[] =
-    'id' in by
-      ? await manager.query(SELECT_PRODUCT_WITH_VARIANTS, [by.id])
-      : await manager.query(SELECT_PRODUCT_WITH_VARIANTS_BY_HANDLE, [by.handle]);
+  const rows = await connection.readOnce<ProductWithVariants>(ctx, SELECT_PRODUCT_WITH_VARIANTS, [
+    productId,
+  ]);
+  return rows[0];
+}
+
+/** The product a storefront address names (`/products/<handle>`), with its variants. */
+export async function selectProductByHandle(
+  manager: EntityManager,
+  handle: string,
+): Promise<ProductWithVariants | undefined> {
+  const rows: ProductWithVariants[] = await manager.query(SELECT_PRODUCT_WITH_VARIANTS_BY_HANDLE, [
+    handle,
+  ]);
   return rows[0];
 }
 

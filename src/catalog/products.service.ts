@@ -13,7 +13,8 @@ import { ListProductsQueryDto } from './dto/list-products.query';
 import { ProductEntity } from './product.entity';
 import { ProductResource, serializeProduct } from './product.serializer';
 import {
-  selectProductWithVariants,
+  readProductWithVariants,
+  selectProductByHandle,
   selectProducts,
   selectProductsByTitle,
   selectVariants,
@@ -70,12 +71,14 @@ export class ProductsService {
     return page.map((product) => serializeProduct(product, variants.get(product.id) ?? []));
   }
 
-  /** Another store's id is simply not found: it is not in this store's schema. */
-  @Transactional({ readOnly: true })
+  /**
+   * Another store's id is simply not found: it is not in this store's schema. Outside a
+   * transaction this is one round trip (readOnce), with the same schema, limits and credential
+   * check as a transaction's.
+   */
   async get(ctx: RequestContext, productId: string): Promise<ProductResource> {
-    const manager = this.connection.manager(ctx);
     const product = isId(productId, 'prod')
-      ? await selectProductWithVariants(manager, { id: productId })
+      ? await readProductWithVariants(this.connection, ctx, productId)
       : undefined;
     if (!product) throw DomainError.notFound('product');
     return serializeProduct(product, product.variants);
@@ -84,7 +87,7 @@ export class ProductsService {
   /** The product at a storefront address, whatever its status (the page decides what shows). */
   @Transactional({ readOnly: true })
   async getByHandle(ctx: RequestContext, handle: string): Promise<ProductResource> {
-    const product = await selectProductWithVariants(this.connection.manager(ctx), { handle });
+    const product = await selectProductByHandle(this.connection.manager(ctx), handle);
     if (!product) throw DomainError.notFound('product');
     return serializeProduct(product, product.variants);
   }

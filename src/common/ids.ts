@@ -52,3 +52,8 @@ const ID_PATTERN = /^[a-z]+_[0-9a-hjkmnp-tv-z]{26}$/;
 export function isId(value: unknown, prefix: IdPrefix): value is string {
   return typeof value === 'string' && value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
 }
+
+/** An id of any type: letters, digits and one underscore, nothing SQL could read as syntax. */
+export function isAnyId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}

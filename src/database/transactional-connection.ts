@@ -11,7 +11,7 @@ import type { PoolClient, QueryResult } from 'pg';
 import { invalidCredential } from '../common/errors/credential-errors';
 import { DomainError } from '../common/errors/domain-error';
 import { versionConflict } from '../common/http/if-match.decorator';
-import { IdPrefix, isId } from '../common/ids';
+import { IdPrefix, isAnyId, isId } from '../common/ids';
 import { RequestContext, revocableCredentialId } from '../common/request-context';
 import type { DatabaseLimits } from '../config/config';
 import {
@@ -118,22 +118,7 @@ export class TransactionalConnection {
     const current = this.open.get(ctx);
     if (current) return work(current.manager, ctx);
     const bound = ctx.copy();
-    const leave = await this.enterCompartment(ctx);
-    const runner = this.dataSource.createQueryRunner();
-    let client: PoolClient;
-    try {
-      client = (await runner.connect()) as PoolClient;
-    } catch (error) {
-      leave();
-      throw this.poolFault(error, ctx);
-    }
-    const release = async () => {
-      try {
-        await runner.release();
-      } finally {
-        leave();
-      }
-    };
+    const { runner, client, release } = await this.connect(ctx);
     const afterCommit: OpenTransaction['afterCommit'] = [];
     const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
     let result: T;
@@ -167,6 +152,27 @@ export class TransactionalConnection {
     }
     for (const callback of afterCommit) await callback();
     return result;
+  }
+
+  /** A connection of the context's store's compartment, and how to give both back. */
+  private async connect(ctx: RequestContext) {
+    const leave = await this.enterCompartment(ctx);
+    const runner = this.dataSource.createQueryRunner();
+    let client: PoolClient;
+    try {
+      client = (await runner.connect()) as PoolClient;
+    } catch (error) {
+      leave();
+      throw this.poolFault(error, ctx);
+    }
+    const release = async () => {
+      try {
+        await runner.release();
+      } finally {
+        leave();
+      }
+    };
+    return { runner, client, release };
   }
 
   /** Waits for a connection of the context's store's compartment; platform work has none. */
@@ -208,19 +214,69 @@ export class TransactionalConnection {
 
   /**
    * Opens the transaction, selects the store's schema for it and, for an API key or an OAuth
-   * access token, re-checks that the credential is still valid, all in one round trip (the simple query protocol runs the statements
-   * in one message). That protocol takes no parameters, so the two values are written into the
-   * SQL: both are ids checked against the id grammar (`[a-z]+_` and 26 base32 characters) first,
-   * and escaped as literals besides. Nothing a client sends reaches this text.
+   * access token, re-checks that the credential is still valid, all in one round trip (the simple
+   * query protocol runs the statements in one message).
    */
   private async begin(
     client: PoolClient,
     ctx: RequestContext,
     options: TransactionOptions,
   ): Promise<void> {
+    const setup = this.setup(client, ctx, options);
+    const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
+    const results = (await this.send(client, `${begin}; ${setup.sql}`)) as unknown as QueryResult[];
+    this.assertActive(setup.credentialId, results[1]);
+  }
+
+  /**
+   * One read statement, when `ctx` has no transaction open (else it runs in that one), in a single
+   * round trip with what a transaction's opening does: the simple query protocol runs the setup,
+   * the credential check and the read as one implicit transaction, so the read sees the store's
+   * schema, the limits hold, and nothing outlives it. A miss of a product by id was three round
+   * trips otherwise (the opening, the read, COMMIT), each holding a connection of the store's
+   * compartment. That protocol takes no parameters, so `$1`… are written as literals: they must
+   * be ids (the id grammar, checked), and are escaped besides, as `setup` writes the credential's.
+   */
+  async readOnce<Row>(ctx: RequestContext, sql: string, ids: readonly string[]): Promise<Row[]> {
+    const current = this.open.get(ctx);
+    if (current) return current.manager.query(sql, [...ids]);
+    if (!ids.every(isAnyId))
+      throw new Error('readOnce writes its values into the SQL: they must be ids');
+    const { client, release } = await this.connect(ctx);
+    try {
+      // No BEGIN READ ONLY to say it: the implicit transaction is made read-only by its setup.
+      const setup = this.setup(client, ctx, { readOnly: true }, true);
+      const read = sql.replace(/\$(\d+)/g, (_, n: string) =>
+        client.escapeLiteral(ids[Number(n) - 1]),
+      );
+      const results = (await this.send(
+        client,
+        `${setup.sql}; ${read}`,
+      )) as unknown as QueryResult[];
+      this.assertActive(setup.credentialId, results[0]);
+      return results[1].rows as Row[];
+    } catch (error) {
+      throw this.timeoutFault(error, ctx);
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * What opens every transaction of `ctx`, as one statement: its schema on the search path, the
+   * limits, read-only when asked of an implicit transaction (BEGIN says it otherwise), and for an API key or an OAuth access token the check that it is
+   * still valid (`active`). The simple query protocol takes no parameters, so the two values are
+   * written into the SQL: both are ids checked against the id grammar (`[a-z]+_` and 26 base32
+   * characters) first, and escaped as literals besides. Nothing a client sends reaches this text.
+   */
+  private setup(
+    client: PoolClient,
+    ctx: RequestContext,
+    options: TransactionOptions,
+    implicit = false,
+  ): { readonly sql: string; readonly credentialId?: string } {
     // Platform contexts get the platform schema on their path, so store tables are unreachable.
     const schema = ctx.storeId ? storeSchemaName(ctx.storeId) : 'platform';
-    const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
     // Integers from the configuration, written as literals for the simple query protocol.
     const statementTimeout = Math.trunc(
       options.statementTimeoutMs ?? this.limits.statementTimeoutMs,
@@ -229,26 +285,27 @@ export class TransactionalConnection {
     const setPath =
       `SELECT set_config('search_path', ${client.escapeLiteral(schema)}, true), ` +
       `set_config('statement_timeout', '${statementTimeout}', true), ` +
-      `set_config('lock_timeout', '${lockTimeout}', true)`;
+      `set_config('lock_timeout', '${lockTimeout}', true)` +
+      (implicit && options.readOnly ? `, set_config('transaction_read_only', 'on', true)` : '');
     const credentialId = revocableCredentialId(ctx.actor);
-    if (credentialId === undefined) {
-      await this.send(client, `${begin}; ${setPath}`);
-      return;
-    }
+    if (credentialId === undefined) return { sql: setPath };
     const check = isId(credentialId, 'key')
       ? 'platform.api_key_active'
       : isId(credentialId, 'tok')
         ? 'platform.oauth_token_active'
         : undefined;
     if (!check) throw invalidCredential();
-    const results = (await this.send(
-      client,
-      `${begin}; ${setPath}, ${check}(${client.escapeLiteral(credentialId)}) AS active`,
-    )) as unknown as QueryResult<{ active: boolean }>[];
-    if (!results[1].rows[0].active) {
-      this.reportRevoked(credentialId);
-      throw invalidCredential();
-    }
+    return {
+      sql: `${setPath}, ${check}(${client.escapeLiteral(credentialId)}) AS active`,
+      credentialId,
+    };
+  }
+
+  private assertActive(credentialId: string | undefined, result: QueryResult | undefined): void {
+    if (credentialId === undefined) return;
+    if ((result?.rows[0] as { active?: boolean } | undefined)?.active) return;
+    this.reportRevoked(credentialId);
+    throw invalidCredential();
   }
 
   /**
