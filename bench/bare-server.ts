@@ -53,6 +53,14 @@ class DirectConnection extends TransactionalConnection {
     return this.dataSource.manager;
   }
 
+  override readOnce<Row>(
+    _ctx: RequestContext,
+    sql: string,
+    ids: readonly string[],
+  ): Promise<Row[]> {
+    return this.dataSource.manager.query(sql, [...ids]);
+  }
+
   /** There is no transaction to wait for: each statement has committed on its own. */
   override afterCommit(_ctx: RequestContext, callback: () => void | Promise<void>): void {
     void Promise.resolve().then(callback);
