@@ -20,7 +20,7 @@ import { GraphqlContext } from './graphql-context';
 import { GRAPHQL_CREDENTIAL_TRANSPORT } from './graphql-credentials';
 import { formatGraphqlError } from './graphql-errors';
 import { GraphqlWebSocketServer } from './graphql-websocket';
-import { operationCachePlugin } from './operation-cache.plugin';
+import { operationCachePlugin, stringifyResult } from './operation-cache.plugin';
 import { OperationsManifest } from './operations-manifest';
 import { assertTokenLimit, queryCostPlugin } from './query-cost.plugin';
 import { secretAnswersPlugin } from './secret-answers.plugin';
@@ -92,6 +92,7 @@ function operationOf(request: FastifyRequest): { query?: string; hash?: string }
           // CSRF needs ambient credentials (cookies); this API takes bearer tokens only, which a
           // cross-site request cannot carry, so plain GETs from mobile clients are allowed.
           csrfPrevention: false,
+          stringifyResult,
           autoSchemaFile: true,
           sortSchema: true,
           // Nest's GraphiQL page loads React and GraphiQL from a CDN; not served here.

@@ -54,8 +54,10 @@ export function operationCachePlugin(reads: CachedReads): ApolloServerPlugin<Gra
           if (!scopes || scopes.some((scope) => !ctx.scopes.has(scope as never))) return null;
           const key = operationKey(queryHash, request.operationName, request.variables);
           const data = await reads.lookup<Record<string, unknown>>(ctx, key);
-          if (data)
+          if (data) {
+            answeredFromCache.add(data);
             return { http: { status: undefined, headers: new HeaderMap() }, body: single(data) };
+          }
           pending = { ctx, key, recorder: new ReadRecorder() };
           contextValue.operationReads = pending.recorder;
           return null;
@@ -69,6 +71,37 @@ export function operationCachePlugin(reads: CachedReads): ApolloServerPlugin<Gra
       };
     },
   };
+}
+
+/** The `data` of answers served from the cache: the same objects on every L1 hit. */
+const answeredFromCache = new WeakSet<object>();
+const jsonOfData = new WeakMap<object, string>();
+
+/**
+ * Apollo's `stringifyResult`: its own (`JSON.stringify` of errors, data and extensions, and a
+ * newline), except that a cached answer's `data`, the same object on every hit, is serialised
+ * once and its text reused (a hot page's 36 KB took 6% of the CPU per request to write again).
+ */
+export function stringifyResult(result: {
+  readonly errors?: unknown;
+  readonly data?: unknown;
+  readonly extensions?: unknown;
+}): string {
+  const { data } = result;
+  if (result.errors !== undefined || !isObject(data) || !answeredFromCache.has(data))
+    return `${JSON.stringify(result)}\n`;
+  let json = jsonOfData.get(data);
+  if (json === undefined) {
+    json = JSON.stringify(data);
+    jsonOfData.set(data, json);
+  }
+  const extensions =
+    result.extensions === undefined ? '' : `,"extensions":${JSON.stringify(result.extensions)}`;
+  return `{"data":${json}${extensions}}\n`;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 /**
