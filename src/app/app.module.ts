@@ -25,6 +25,7 @@ import { DatabaseState } from '../database/database-state';
 import { MigrationRunner } from '../database/migration-runner';
 import { translatePostgresError } from '../database/postgres-errors';
 import { CredentialFreshness } from '../database/credential-freshness';
+import { ReadReplicas } from '../database/read-replicas';
 import { TransactionalConnection } from '../database/transactional-connection';
 import { reportDatabaseFaults } from '../observability/database-fault-report';
 import { HealthController } from '../observability/health.controller';
@@ -66,12 +67,25 @@ export class CoreModule {
         { provide: Metrics, useValue: dependencies.metrics },
         { provide: LOGGER, useValue: dependencies.logger },
         {
-          provide: TransactionalConnection,
+          provide: ReadReplicas,
           useFactory: () =>
+            new ReadReplicas(dependencies.dataSource, {
+              urls: dependencies.config.databaseReplicaUrls,
+              poolSize: dependencies.config.databasePoolSize,
+              poolWaitMs: dependencies.config.databaseLimits.poolWaitMs,
+              registry: dependencies.metrics.registry,
+              logger: dependencies.logger,
+            }),
+        },
+        {
+          provide: TransactionalConnection,
+          inject: [ReadReplicas],
+          useFactory: (replicas: ReadReplicas) =>
             new TransactionalConnection(
               dependencies.dataSource,
               dependencies.config.databaseLimits,
               reportDatabaseFaults(dependencies.metrics, dependencies.logger),
+              replicas,
             ),
         },
         CredentialFreshness,
@@ -84,6 +98,7 @@ export class CoreModule {
         Metrics,
         LOGGER,
         TransactionalConnection,
+        ReadReplicas,
         CredentialFreshness,
       ],
     };

@@ -53,6 +53,28 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  it('takes read replicas as a comma-separated list of PostgreSQL URLs, beside DATABASE_URL only', () => {
+    const primary = 'postgres://app@db:5432/shop';
+    expect(
+      loadConfig({
+        DATA_DIR: dataDir(),
+        DATABASE_URL: primary,
+        DATABASE_REPLICA_URLS: ' postgres://app@r1:5432/shop, postgresql://app@r2/shop ,',
+      }).databaseReplicaUrls,
+    ).toEqual(['postgres://app@r1:5432/shop', 'postgresql://app@r2/shop']);
+    expect(loadConfig({ DATA_DIR: dataDir() }).databaseReplicaUrls).toEqual([]);
+    expect(() =>
+      loadConfig({
+        DATA_DIR: dataDir(),
+        DATABASE_URL: primary,
+        DATABASE_REPLICA_URLS: 'mysql://r1',
+      }),
+    ).toThrow(/DATABASE_REPLICA_URLS/);
+    expect(() =>
+      loadConfig({ DATA_DIR: dataDir(), DATABASE_REPLICA_URLS: 'postgres://app@r1/shop' }),
+    ).toThrow(/needs DATABASE_URL/);
+  });
+
   it('requires the admin token and encryption key in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(
       /PLATFORM_ADMIN_TOKEN/,

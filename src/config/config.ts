@@ -35,6 +35,20 @@ const environmentSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^postgres(ql)?:\/\//, 'must hold postgres:// or postgresql:// URLs'),
+      ),
+    )
+    .optional(),
   PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   BASE_DOMAIN: z
@@ -80,6 +94,8 @@ export interface AppConfig {
   /** What keeps one store from taking the database from the others. */
   readonly databaseLimits: DatabaseLimits;
   readonly redisUrl?: string;
+  /** Streaming replicas of `databaseUrl` that reads may be served from (read-replicas.ts). */
+  readonly databaseReplicaUrls: readonly string[];
   readonly platformAdminToken: string;
   readonly publicUrl: string;
   /** The hosted UI of the store with handle `h` is at `h.<baseDomain>` (CONTRACT.md). */
@@ -144,6 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Missing environment variable ENCRYPTION_KEY: required when NODE_ENV=production',
     );
   }
+  if (values.DATABASE_REPLICA_URLS?.length && !values.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid environment variable DATABASE_REPLICA_URLS: needs DATABASE_URL, the primary they replicate',
+    );
+  }
   if (values.GRAPHQL_ALLOWLIST && !values.GRAPHQL_OPERATIONS_FILE) {
     throw new ConfigError(
       'Invalid environment variable GRAPHQL_ALLOWLIST: needs GRAPHQL_OPERATIONS_FILE, the operations it allows',
@@ -168,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       storeQueueLength: values.DATABASE_STORE_QUEUE_LENGTH,
     },
     redisUrl: values.REDIS_URL,
+    databaseReplicaUrls: values.DATABASE_REPLICA_URLS ?? [],
     platformAdminToken:
       values.PLATFORM_ADMIN_TOKEN ??
       persistedSecret(

@@ -7,6 +7,8 @@ export interface DataSourceOptions {
   readonly poolWaitMs?: number;
   /** Observes every statement (tests count them to catch N+1 queries). */
   readonly logger?: TypeOrmLogger;
+  /** How the connections show in `pg_stat_activity`. */
+  readonly applicationName?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logger: options.logger,
     extra: {
       max: options.poolSize,
-      application_name: 'dukkadee',
+      application_name: options.applicationName ?? 'dukkadee',
       connectionTimeoutMillis: options.poolWaitMs ?? 5000,
     },
   });

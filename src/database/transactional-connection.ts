@@ -21,6 +21,7 @@ import {
   isPoolTimeout,
   timeoutFault,
 } from './database-faults';
+import type { ReadReplicas } from './read-replicas';
 import { BulkheadFull, StoreBulkhead } from './store-bulkhead';
 import { storeSchemaName } from './store-schema';
 
@@ -91,6 +92,7 @@ export class TransactionalConnection {
     readonly dataSource: DataSource,
     private readonly limits: DatabaseLimits = UNLIMITED,
     private readonly onFault: DatabaseFaultListener = () => undefined,
+    private readonly replicas?: ReadReplicas,
   ) {
     this.bulkhead =
       limits.connectionsPerStore === UNLIMITED.connectionsPerStore
@@ -117,8 +119,41 @@ export class TransactionalConnection {
   ): Promise<T> {
     const current = this.open.get(ctx);
     if (current) return work(current.manager, ctx);
+    return this.onReplicaOrPrimary(ctx, Boolean(options.readOnly), (source) =>
+      this.runOn(source, ctx, work, options),
+    );
+  }
+
+  /**
+   * A read a replica may serve (ReadReplicas.pick) runs there; if the replica fails it (its
+   * connection refused or lost, a recovery conflict) the read runs again on the primary, so no
+   * request fails because a replica did. Everything else runs on the primary.
+   */
+  private async onReplicaOrPrimary<T>(
+    ctx: RequestContext,
+    readOnly: boolean,
+    attempt: (source: DataSource) => Promise<T>,
+  ): Promise<T> {
+    const replica = readOnly ? this.replicas?.pick(ctx) : undefined;
+    if (replica) {
+      try {
+        return await attempt(replica.dataSource);
+      } catch (error) {
+        if (!isReplicaFailure(error)) throw error;
+        this.replicas?.failed(replica.name);
+      }
+    }
+    return attempt(this.dataSource);
+  }
+
+  private async runOn<T>(
+    source: DataSource,
+    ctx: RequestContext,
+    work: (manager: EntityManager, ctx: RequestContext) => Promise<T>,
+    options: TransactionOptions,
+  ): Promise<T> {
     const bound = ctx.copy();
-    const { runner, client, release } = await this.connect(ctx);
+    const { runner, client, release } = await this.connect(ctx, source);
     const afterCommit: OpenTransaction['afterCommit'] = [];
     const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
     let result: T;
@@ -145,6 +180,8 @@ export class TransactionalConnection {
     }
     try {
       await this.send(client, 'COMMIT');
+      // Where this store's reads must have replayed to, before a replica may serve them.
+      await this.replicas?.recordWrite(ctx.storeId, client);
     } catch (error) {
       throw this.timeoutFault(error, ctx);
     } finally {
@@ -155,9 +192,9 @@ export class TransactionalConnection {
   }
 
   /** A connection of the context's store's compartment, and how to give both back. */
-  private async connect(ctx: RequestContext) {
+  private async connect(ctx: RequestContext, source: DataSource = this.dataSource) {
     const leave = await this.enterCompartment(ctx);
-    const runner = this.dataSource.createQueryRunner();
+    const runner = source.createQueryRunner();
     let client: PoolClient;
     try {
       client = (await runner.connect()) as PoolClient;
@@ -242,7 +279,16 @@ export class TransactionalConnection {
     if (current) return current.manager.query(sql, [...ids]);
     if (!ids.every(isAnyId))
       throw new Error('readOnce writes its values into the SQL: they must be ids');
-    const { client, release } = await this.connect(ctx);
+    return this.onReplicaOrPrimary(ctx, true, (source) => this.readOnceOn(source, ctx, sql, ids));
+  }
+
+  private async readOnceOn<Row>(
+    source: DataSource,
+    ctx: RequestContext,
+    sql: string,
+    ids: readonly string[],
+  ): Promise<Row[]> {
+    const { client, release } = await this.connect(ctx, source);
     try {
       // No BEGIN READ ONLY to say it: the implicit transaction is made read-only by its setup.
       const setup = this.setup(client, ctx, { readOnly: true }, true);
@@ -417,4 +463,17 @@ export function Transactional(options: TransactionOptions = {}) {
       );
     } as M;
   };
+}
+
+/**
+ * A failure of the replica itself, after which a read is worth its retry on the primary: no SQL
+ * state (the socket refused or ended), a connection exception (08…), the server shutting down or
+ * not accepting connections (57P…), or a recovery conflict (40001). Not a domain error (a product
+ * not found) nor a timeout, which the primary would meet too.
+ */
+function isReplicaFailure(error: unknown): boolean {
+  if (error instanceof DomainError) return false;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return code.startsWith('08') || code.startsWith('57P') || code === '40001';
 }

@@ -7,6 +7,7 @@ import { CacheControl } from '../common/http/cache-control.decorator';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DomainError } from '../common/errors/domain-error';
 import { DatabaseState } from '../database/database-state';
+import { ReadReplicas } from '../database/read-replicas';
 import { Metrics } from './metrics';
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
@@ -21,6 +22,28 @@ const STATUS_OK = {
   },
 };
 
+const STATUS_READY = {
+  ...STATUS_OK,
+  schema: {
+    ...STATUS_OK.schema,
+    properties: {
+      ...STATUS_OK.schema.properties,
+      replicas: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['replica', 'state', 'lagSeconds'],
+          properties: {
+            replica: { type: 'string', description: 'host:port/database' },
+            state: { type: 'string', enum: ['up', 'behind', 'down'] },
+            lagSeconds: { type: 'number', nullable: true },
+          },
+        },
+      },
+    },
+  },
+};
+
 /** Probes and metrics, never cached: each answer must be this instance's state now. */
 @Controller()
 @Public()
@@ -30,6 +53,7 @@ export class HealthController {
   constructor(
     private readonly database: DatabaseState,
     private readonly metrics: Metrics,
+    private readonly replicas: ReadReplicas,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,11 +67,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** 200 once migrations are applied and the database answers now; 503 otherwise. */
+  /**
+   * 200 once migrations are applied and the primary answers now; 503 otherwise. Read replicas
+   * are reported, never required: the primary serves while they are down or behind.
+   */
   @ApiOperation({
     summary: 'Readiness: 200 once migrated and the database answers, 503 otherwise',
+    description:
+      'With DATABASE_REPLICA_URLS, `replicas` gives each read replica’s state (`up`, `behind`: over 1 s behind, `down`) and lag; a replica never makes the instance unready.',
   })
-  @ApiResponse(STATUS_OK)
+  @ApiResponse(STATUS_READY)
   @ApiResponse({
     status: 503,
     description: 'Not migrated yet, or the database does not answer (service_unavailable)',
@@ -63,7 +92,9 @@ export class HealthController {
         { headers: { 'Retry-After': '1' } },
       );
     }
-    return { status: 'ok' };
+    return this.replicas.enabled
+      ? { status: 'ok', replicas: this.replicas.states() }
+      : { status: 'ok' };
   }
 
   @ApiOperation({

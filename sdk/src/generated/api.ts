@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 once migrated and the database answers, 503 otherwise */
+        /**
+         * Readiness: 200 once migrated and the database answers, 503 otherwise
+         * @description With DATABASE_REPLICA_URLS, `replicas` gives each read replica’s state (`up`, `behind`: over 1 s behind, `down`) and lag; a replica never makes the instance unready.
+         */
         get: operations["Health_ready"];
         put?: never;
         post?: never;
@@ -1904,6 +1907,13 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
+                        replicas?: {
+                            /** @description host:port/database */
+                            replica: string;
+                            /** @enum {string} */
+                            state: "up" | "behind" | "down";
+                            lagSeconds: number | null;
+                        }[];
                     };
                 };
             };
