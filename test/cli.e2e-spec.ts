@@ -191,6 +191,10 @@ describe('platform administration CLI', () => {
   it('migrates with the migrate command', async () => {
     const result = await cli('migrate');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toEqual({ migrated: true });
+    expect(JSON.parse(result.out)).toEqual({
+      migrated: true,
+      stores: { migrated: 0, total: 0, failed: [] },
+    });
+    expect((await cli('migrate', '--concurrency', '0')).code).not.toBe(0);
   });
 });

@@ -18,7 +18,11 @@ import type { AppConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { DatabaseState } from '../database/database-state';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { MigrationRunner } from '../database/migration-runner';
+import {
+  MigrationRunner,
+  type StoreMigrationOptions,
+  type StoreMigrationResult,
+} from '../database/migration-runner';
 import { createLogger, PinoNestLogger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { requestIdFor } from '../observability/request-id';
@@ -185,6 +189,8 @@ async function openCore(
 export interface PlatformContext {
   readonly context: INestApplicationContext;
   readonly config: AppConfig;
+  /** What opening it migrated (`npm run migrate` reports it). */
+  readonly migrated: StoreMigrationResult;
   close(): Promise<void>;
 }
 
@@ -195,12 +201,12 @@ export interface PlatformContext {
 export async function openPlatformContext(
   config: AppConfig,
   logger: Logger,
-  options: { dispatch?: boolean } = {},
+  options: { dispatch?: boolean; storeMigrations?: StoreMigrationOptions } = {},
 ): Promise<PlatformContext> {
   const core = await openCore(config, logger, { shareRunningDatabase: true });
   try {
     await core.dataSource.initialize();
-    await migrate(core.migrations, logger);
+    const migrated = await migrate(core.migrations, logger, options.storeMigrations);
     core.databaseState.markMigrated();
     const context = await NestFactory.createApplicationContext(AppModule.forRoot(core), {
       logger: false,
@@ -213,6 +219,7 @@ export async function openPlatformContext(
     return {
       context,
       config,
+      migrated,
       async close() {
         await stopJobs(context);
         await context.close();
@@ -252,15 +259,31 @@ async function stopJobs(app: INestApplicationContext): Promise<void> {
 }
 
 /** Platform migrations, then every store schema brought to the latest version, with progress. */
-export async function migrate(migrations: MigrationRunner, logger: Logger): Promise<void> {
+export async function migrate(
+  migrations: MigrationRunner,
+  logger: Logger,
+  stores: StoreMigrationOptions = { concurrency: SERVER_MIGRATION_CONCURRENCY },
+): Promise<StoreMigrationResult> {
   const applied = await migrations.migratePlatform();
   if (applied.length > 0) logger.info({ applied }, 'platform migrations applied');
-  const migrated = await migrations.migrateAllStores(({ done, total, storeId }) => {
-    if (done === total || done % 100 === 0)
-      logger.info({ done, total, storeId }, 'store schemas migrated');
+  const result = await migrations.migrateAllStores({
+    onProgress: ({ done, failed, total, storeId }) => {
+      if (done + failed === total || done % 100 === 0)
+        logger.info({ done, failed, total, storeId }, 'store schemas migrated');
+    },
+    ...stores,
   });
-  if (migrated > 0) logger.info({ migrated }, 'store migrations complete');
+  if (result.migrated > 0) logger.info({ migrated: result.migrated }, 'store migrations complete');
+  for (const failure of result.failed)
+    logger.error(
+      failure,
+      'store schema not migrated; `npm run migrate` or the next start tries it again',
+    );
+  return result;
 }
+
+/** Stores a starting server migrates at once: few, since it may share the pool with traffic. */
+const SERVER_MIGRATION_CONCURRENCY = 2;
 
 async function connectAndMigrate(
   dataSource: DataSource,

@@ -1,7 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Logger } from 'pino';
 import { SCOPES } from '../common/scopes';
 import { openPlatformContext, PlatformContext } from '../app/application';
+import type { StoreMigrationOptions } from '../database/migration-runner';
+import { migrationProgress, type ProgressDisplay } from './migration-progress';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestContext } from '../common/request-context';
 import { StrictValidationPipe } from '../common/validation/validation.pipe';
@@ -29,6 +31,8 @@ import { RateLimitOverrides } from '../throttling/rate-limit-overrides.service';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Where `migrate` shows its progress: a bar on a terminal, plain lines otherwise. */
+  readonly progress?: NodeJS.WriteStream;
 }
 
 type Action = (platform: PlatformContext, admin: RequestContext) => Promise<unknown>;
@@ -58,6 +62,7 @@ export async function runCli(
   io: CliIo,
 ): Promise<number> {
   let action: Action | undefined;
+  let exitCode = 0;
   const program = new Command('dukkadee')
     .description('Dukkadee platform administration')
     .exitOverride()
@@ -227,11 +232,32 @@ export async function runCli(
       };
     });
 
+  let storeMigrations: StoreMigrationOptions | undefined;
+  let progress: ProgressDisplay | undefined;
   program
     .command('migrate')
-    .description('apply platform migrations and migrate every store schema')
-    .action(() => {
-      action = async () => ({ migrated: true });
+    .description(
+      'apply platform migrations and migrate every store schema (resumable: run it again after an interruption)',
+    )
+    .option(
+      '--concurrency <n>',
+      'store schemas migrated at once, one connection each',
+      positiveCount,
+      4,
+    )
+    .option('--attempts <n>', 'tries per store before it is reported as failed', positiveCount, 3)
+    .action(({ concurrency, attempts }: { concurrency: number; attempts: number }) => {
+      progress = io.progress ? migrationProgress(io.progress) : undefined;
+      storeMigrations = {
+        concurrency,
+        attempts,
+        onProgress: (step) => progress?.update(step),
+      };
+      action = async ({ migrated }) => {
+        // A store left behind makes the command fail, so a deploy script stops there.
+        if (migrated.failed.length > 0) exitCode = 1;
+        return { migrated: true, stores: migrated };
+      };
     });
 
   try {
@@ -243,7 +269,8 @@ export async function runCli(
   if (!action) return 0;
   let platform: PlatformContext | undefined;
   try {
-    platform = await openPlatformContext(config, logger);
+    platform = await openPlatformContext(config, logger, { storeMigrations });
+    progress?.stop();
     const result = await action(
       platform,
       new RequestContext('cli', null, { type: 'platform_admin', id: 'cli' }, [
@@ -251,7 +278,7 @@ export async function runCli(
       ]),
     );
     io.out(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return exitCode;
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     io.err(`${error.code}: ${error.message}\n`);
@@ -261,4 +288,12 @@ export async function runCli(
   } finally {
     await platform?.close();
   }
+}
+
+/** A whole number of at least 1, for an option (commander reports the refusal and exits). */
+function positiveCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1)
+    throw new InvalidArgumentError('Not a whole number of at least 1.');
+  return count;
 }

@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), config, logger, {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    progress: process.stderr,
   });
 }
 

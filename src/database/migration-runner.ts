@@ -4,9 +4,36 @@ import { storeSchemaName } from './store-schema';
 export type MigrationClass = new () => MigrationInterface;
 
 export interface MigrationProgress {
+  /** Stores migrated so far in this run. */
   readonly done: number;
+  /** Stores whose migration failed so far (set aside, tried again at the end). */
+  readonly failed: number;
+  /** Stores behind the latest version when the run started. */
   readonly total: number;
+  /** The store just migrated (or just failed). */
   readonly storeId: string;
+}
+
+export interface StoreMigrationOptions {
+  /** Stores migrated at once, each on one connection of the pool (default 1). */
+  readonly concurrency?: number;
+  /** Tries per store before it is reported as failed (default 3). */
+  readonly attempts?: number;
+  readonly onProgress?: (progress: MigrationProgress) => void;
+}
+
+export interface StoreMigrationFailure {
+  readonly storeId: string;
+  attempts: number;
+  /** The last error's message. */
+  error: string;
+}
+
+export interface StoreMigrationResult {
+  readonly migrated: number;
+  readonly total: number;
+  /** Stores still behind after every attempt; the next run tries them again. */
+  readonly failed: readonly StoreMigrationFailure[];
 }
 
 const PLATFORM_LOCK_KEY = 7_734_001;
@@ -52,30 +79,81 @@ export class MigrationRunner {
 
   /**
    * Brings every store schema to the latest version, one store per transaction, so a crash or a
-   * second instance running the same upgrade leaves nothing half-applied and nothing applied twice.
+   * second instance running the same upgrade leaves nothing half-applied and nothing applied twice:
+   * a store is claimed with `FOR UPDATE SKIP LOCKED` and its version bumped in the transaction that
+   * migrates it, so a run killed halfway resumes with the stores it had not finished. `concurrency`
+   * workers run at once, each on one connection. A store whose migration fails is rolled back,
+   * set aside, tried again after the others (`attempts` in all), and reported, never skipped
+   * silently: the other stores carry on.
    */
-  async migrateAllStores(onProgress?: (progress: MigrationProgress) => void): Promise<number> {
+  async migrateAllStores(options: StoreMigrationOptions = {}): Promise<StoreMigrationResult> {
     const latest = this.latestStoreVersion;
+    const concurrency = Math.max(1, options.concurrency ?? 1);
+    const attempts = Math.max(1, options.attempts ?? 3);
     const [{ count }] = await this.dataSource.query(
       'SELECT count(*)::int AS count FROM platform.stores WHERE schema_version < $1',
       [latest],
     );
-    let done = 0;
-    for (;;) {
-      const migrated = await this.dataSource.transaction(async (manager) => {
-        const rows: { id: string }[] = await manager.query(
-          `SELECT id FROM platform.stores WHERE schema_version < $1
-           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [latest],
-        );
-        if (rows.length === 0) return null;
-        await this.migrateStoreInTransaction(manager.queryRunner!, rows[0].id);
-        return rows[0].id;
-      });
-      if (!migrated) return done;
-      done += 1;
-      onProgress?.({ done, total: count, storeId: migrated });
+    const progress = { done: 0, failed: 0, total: count as number };
+    const failures = new Map<string, StoreMigrationFailure>();
+    const report = (storeId: string) => options.onProgress?.({ ...progress, storeId });
+    const migrateNext = async (): Promise<boolean> => {
+      let claimed: string | undefined;
+      try {
+        claimed = await this.dataSource.transaction(async (manager) => {
+          const rows: { id: string }[] = await manager.query(
+            `SELECT id FROM platform.stores WHERE schema_version < $1 AND id <> ALL($2::text[])
+             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            [latest, [...failures.keys()]],
+          );
+          if (rows.length === 0) return undefined;
+          claimed = rows[0].id;
+          await this.migrateStoreInTransaction(manager.queryRunner!, rows[0].id);
+          return rows[0].id;
+        });
+      } catch (error) {
+        if (claimed === undefined) throw error;
+        // Two workers may both meet it (the lock ends with the rollback): one entry all the same.
+        failures.set(claimed, { storeId: claimed, attempts: 1, error: messageOf(error) });
+        progress.failed = failures.size;
+        report(claimed);
+        return true;
+      }
+      if (claimed === undefined) return false;
+      progress.done += 1;
+      report(claimed);
+      return true;
+    };
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (await migrateNext());
+      }),
+    );
+    // The ones that failed, again, after everything else: a lock or a timeout may have passed.
+    for (const failure of failures.values()) {
+      while (failure.attempts < attempts) {
+        failure.attempts += 1;
+        try {
+          const migrated = await this.dataSource.transaction(async (manager) => {
+            const rows: { id: string }[] = await manager.query(
+              'SELECT id FROM platform.stores WHERE id = $1 AND schema_version < $2 FOR UPDATE SKIP LOCKED',
+              [failure.storeId, latest],
+            );
+            if (rows.length === 0) return false;
+            await this.migrateStoreInTransaction(manager.queryRunner!, failure.storeId);
+            return true;
+          });
+          failures.delete(failure.storeId);
+          progress.failed = failures.size;
+          if (migrated) progress.done += 1;
+          report(failure.storeId);
+          break;
+        } catch (error) {
+          failure.error = messageOf(error);
+        }
+      }
     }
+    return { migrated: progress.done, total: progress.total, failed: [...failures.values()] };
   }
 
   private async migrateStoreInTransaction(runner: QueryRunner, storeId: string): Promise<void> {
@@ -118,4 +196,8 @@ export class MigrationRunner {
 /** Identifiers here only ever come from `storeSchemaName` or constants; quoting is belt and braces. */
 function quoteIdentifier(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

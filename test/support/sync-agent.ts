@@ -1,10 +1,12 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SCOPES } from '../../src/common/scopes';
 import { startTestApp, TestApp } from './test-app';
+
+export { buildDist } from './dist';
 
 /**
  * Two real instances on two databases, a self-hosted one (the "local" instance, holding one
@@ -28,15 +30,6 @@ export interface SyncPair {
   /** Where the agents' logs (and data) go. */
   readonly workDir: string;
   close(): Promise<void>;
-}
-
-/** Compiles `dist`, which the agent runs from (`npm run sync` is `node dist/…`). */
-export function buildDist(): void {
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
-    { cwd: root, stdio: 'inherit' },
-  );
 }
 
 async function createSelfHostedStore(app: TestApp, handle: string, scopes: string[]) {
