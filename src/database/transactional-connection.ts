@@ -5,6 +5,7 @@ import {
   EntityTarget,
   FindOptionsWhere,
   ObjectLiteral,
+  QueryRunner,
   Repository,
 } from 'typeorm';
 import type { PoolClient, QueryResult } from 'pg';
@@ -158,7 +159,7 @@ export class TransactionalConnection {
     const beforeCommit: OpenTransaction['beforeCommit'] = new Map();
     let result: T;
     try {
-      await this.begin(client, bound, options);
+      await this.begin(runner, client, bound, options);
       // TypeORM must see the transaction as ours, or `save()` would open (and commit) its own.
       (runner as { isTransactionActive: boolean }).isTransactionActive = true;
       this.open.set(bound, { manager: runner.manager, beforeCommit, afterCommit });
@@ -166,20 +167,20 @@ export class TransactionalConnection {
       for (const flush of beforeCommit.values()) await flush();
     } catch (error) {
       this.open.delete(bound);
-      await this.send(client, 'ROLLBACK').catch(() => undefined);
+      await this.send(runner, 'ROLLBACK').catch(() => undefined);
       await release();
       throw this.timeoutFault(error, ctx);
     }
     this.open.delete(bound);
     if (options.readOnly) {
       // Nothing to make durable: answer now and let COMMIT return the connection afterwards.
-      void this.send(client, 'COMMIT')
+      void this.send(runner, 'COMMIT')
         .catch(() => undefined)
         .finally(() => release());
       return result;
     }
     try {
-      await this.send(client, 'COMMIT');
+      await this.send(runner, 'COMMIT');
       // Where this store's reads must have replayed to, before a replica may serve them.
       await this.replicas?.recordWrite(ctx.storeId, client);
     } catch (error) {
@@ -243,10 +244,13 @@ export class TransactionalConnection {
     return busyError(fault);
   }
 
-  /** Statements sent on the raw client are reported to TypeORM's logger like all others. */
-  private send(client: PoolClient, sql: string): Promise<QueryResult> {
-    this.dataSource.logger.logQuery(sql);
-    return client.query(sql);
+  /**
+   * A statement sent on the runner's raw client (the simple query protocol, several statements in
+   * one message), reported to TypeORM's logger with its runner, like the statements TypeORM sends.
+   */
+  private send(runner: QueryRunner, sql: string): Promise<QueryResult> {
+    this.dataSource.logger.logQuery(sql, undefined, runner);
+    return (runner as unknown as { databaseConnection: PoolClient }).databaseConnection.query(sql);
   }
 
   /**
@@ -255,13 +259,14 @@ export class TransactionalConnection {
    * query protocol runs the statements in one message).
    */
   private async begin(
+    runner: QueryRunner,
     client: PoolClient,
     ctx: RequestContext,
     options: TransactionOptions,
   ): Promise<void> {
     const setup = this.setup(client, ctx, options);
     const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
-    const results = (await this.send(client, `${begin}; ${setup.sql}`)) as unknown as QueryResult[];
+    const results = (await this.send(runner, `${begin}; ${setup.sql}`)) as unknown as QueryResult[];
     this.assertActive(setup.credentialId, results[1]);
   }
 
@@ -288,7 +293,7 @@ export class TransactionalConnection {
     sql: string,
     ids: readonly string[],
   ): Promise<Row[]> {
-    const { client, release } = await this.connect(ctx, source);
+    const { runner, client, release } = await this.connect(ctx, source);
     try {
       // No BEGIN READ ONLY to say it: the implicit transaction is made read-only by its setup.
       const setup = this.setup(client, ctx, { readOnly: true }, true);
@@ -296,7 +301,7 @@ export class TransactionalConnection {
         client.escapeLiteral(ids[Number(n) - 1]),
       );
       const results = (await this.send(
-        client,
+        runner,
         `${setup.sql}; ${read}`,
       )) as unknown as QueryResult[];
       this.assertActive(setup.credentialId, results[0]);

@@ -28,11 +28,14 @@ export interface RequestOptions {
 /** Every statement the app sends, for N+1 checks and isolation checks. */
 export class SqlRecorder implements TypeOrmLogger {
   readonly statements: string[] = [];
-  logQuery(query: string): void {
+  /** The same statements with the query runner (the connection) each was sent on. */
+  readonly onConnections: { readonly sql: string; readonly runner: unknown }[] = [];
+  logQuery(query: string, _parameters?: unknown[], runner?: unknown): void {
     // The periodic check of cached credentials (CredentialFreshness, CredentialWatch) runs on a
     // timer, not for a request: recording it would make the suites' statement counts racy.
     if (query.includes('NOT platform.credential_active(id)')) return;
     this.statements.push(query);
+    this.onConnections.push({ sql: query, runner });
   }
   logQueryError(): void {}
   logQuerySlow(): void {}
