@@ -33,6 +33,7 @@ export interface ReportInput {
   readonly oauthLines?: readonly string[];
   readonly uiLines?: readonly string[];
   readonly cacheMemoryLines?: readonly string[];
+  readonly storesLines?: readonly string[];
   readonly elapsedSeconds: number;
 }
 
@@ -89,6 +90,7 @@ export function report(input: ReportInput): string {
     lines.push('', '### Webhook delivery (full app)', '', ...input.webhookLines);
   if (input.oauthLines) lines.push('', '### OAuth (full app)', '', ...input.oauthLines);
   if (input.cacheMemoryLines) lines.push('', ...input.cacheMemoryLines);
+  if (input.storesLines) lines.push('', ...input.storesLines);
   if (input.uiLines) lines.push('', '### Hosted pages (full app)', '', ...input.uiLines);
 
   const sorted = [...startup.readyMs].sort((a, b) => a - b);

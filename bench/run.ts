@@ -32,9 +32,12 @@
  * target "before", the full app built from that commit, and the ratio full/before, so that a
  * change is measured against the commit before it in the same run), BENCH_APP_ENV
  * ("NAME=value,…": environment every server under test gets on top of the bench's), BENCH_SECTIONS (default
- * "http,cache,graphql,webhooks,oauth,ui": the autocannon tables, the response cache's memory while a
- * large store is paged through, the GraphQL section, the webhook section, the OAuth section and the
- * hosted pages; startup and memory are always measured).
+ * "http,cache,graphql,webhooks,oauth,ui,stores": the autocannon tables, the response cache's memory
+ * while a large store is paged through, the GraphQL section, the webhook section, the OAuth section,
+ * the hosted pages, and one store's reads with 10 and with BENCH_STORES store schemas; startup and
+ * memory are always measured).
+ * Stores ("stores", last, since it leaves its stores in the database): BENCH_STORES (default 10000,
+ * created through the platform API 8 at a time), BENCH_STORES_SECONDS (per route and run, default 6).
  * Cache memory ("cache"): BENCH_CACHE_PRODUCTS (default 10000), BENCH_CACHE_MEMORY_MB (the app's
  * CACHE_MEMORY_MB there, default 8, less than what is read; a second run has the cache off).
  * GraphQL: BENCH_GRAPHQL_CONNECTIONS (product page rows, default "1,50"), BENCH_GRAPHQL_SECONDS
@@ -68,6 +71,7 @@ import { runUiBench, uiReport } from './lib/ui';
 import { ServerProcess } from '../harness/server-process';
 import { describeLoad } from './lib/table';
 import { cacheMemoryReport, measureCacheMemory } from './lib/cache-memory';
+import { measureStores, storesReport } from './lib/stores';
 import { graphqlReport, runGraphqlBench } from './lib/graphql';
 import { runWebhookBench, webhookReport } from './lib/webhooks';
 import { oauthReport, runOAuthBench } from './lib/oauth';
@@ -186,7 +190,9 @@ async function main(): Promise<void> {
   //    above stop (the full app would dispatch too). A failure there still leaves the tables
   //    above to print.
   if (
-    ['graphql', 'webhooks', 'oauth', 'ui', 'cache'].some((section) => SECTIONS.has(section as 'ui'))
+    ['graphql', 'webhooks', 'oauth', 'ui', 'cache', 'stores'].some((section) =>
+      SECTIONS.has(section as 'ui'),
+    )
   )
     for (const server of new Set([full, ...servers.values()])) await server.stop();
   let graphqlSection: { lines: readonly string[]; ok: boolean } | undefined;
@@ -306,6 +312,31 @@ async function main(): Promise<void> {
     }
   }
 
+  // Last: it leaves thousands of stores in the database.
+  let storesSection: { lines: readonly string[]; ok: boolean } | undefined;
+  if (SECTIONS.has('stores')) {
+    try {
+      const figures = await measureStores(
+        {
+          fixture,
+          adminToken: secrets.adminToken,
+          startApp: async (env) => {
+            const server = await startFullApp(partial, 'stores', 'info', env);
+            await server.waitUntilReady('/health/ready');
+            return server;
+          },
+          progress,
+        },
+        SETTINGS.stores,
+      );
+      storesSection = { ok: true, lines: storesReport(figures) };
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      progress(`stores failed: ${text}`);
+      storesSection = { ok: false, lines: ['FAILED:', '', '```', text, '```'] };
+    }
+  }
+
   await cleanUp();
   const startup: StartupFigures = { firstStartMs, readyMs, idleRssMiB };
   console.log(
@@ -322,6 +353,7 @@ async function main(): Promise<void> {
       oauthLines: oauthSection?.lines,
       uiLines: uiSection?.lines,
       cacheMemoryLines,
+      storesLines: storesSection?.lines,
       elapsedSeconds: (performance.now() - started) / 1000,
     }),
   );
@@ -331,7 +363,8 @@ async function main(): Promise<void> {
     (graphqlSection && !graphqlSection.ok) ||
     (webhookSection && !webhookSection.ok) ||
     (oauthSection && !oauthSection.ok) ||
-    (uiSection && !uiSection.ok)
+    (uiSection && !uiSection.ok) ||
+    (storesSection && !storesSection.ok)
   )
     process.exitCode = 1;
 }

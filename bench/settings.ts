@@ -4,6 +4,7 @@ import { UiSettings } from './lib/ui';
 import { GraphqlSettings } from './lib/graphql';
 import { WebhookSettings } from './lib/webhooks';
 import { OAuthSettings } from './lib/oauth';
+import { StoresSettings } from './lib/stores';
 
 export const ROUNDS = Math.round(positiveNumber('BENCH_ROUNDS', 5));
 
@@ -63,6 +64,14 @@ export const SETTINGS = {
     steadySeconds: positiveNumber('BENCH_OAUTH_LATENCY_SECONDS', 4),
     pauseMs: 200,
   } satisfies OAuthSettings,
+  stores: {
+    stores: Math.round(positiveNumber('BENCH_STORES', 10_000)),
+    small: 10,
+    connections: 50,
+    seconds: positiveNumber('BENCH_STORES_SECONDS', 6),
+    warmupSeconds: 2,
+    creationConcurrency: 8,
+  } satisfies StoresSettings,
   cacheMemory: {
     products: Math.round(positiveNumber('BENCH_CACHE_PRODUCTS', 10_000)),
     budgetMiB: positiveNumber('BENCH_CACHE_MEMORY_MB', 8),
@@ -88,15 +97,15 @@ export const APP_ENV: Readonly<Record<string, string>> = Object.fromEntries(
 
 /** BENCH_SECTIONS: what runs besides the startup and memory figures. */
 export const SECTIONS = selectSections(
-  process.env.BENCH_SECTIONS ?? 'http,cache,graphql,webhooks,oauth,ui',
+  process.env.BENCH_SECTIONS ?? 'http,cache,graphql,webhooks,oauth,ui,stores',
 );
 
 export const TARGETS_OF_STARTUP = { readyMs: 3000, idleRssMiB: 150 } as const;
 
 export function selectSections(
   list: string,
-): ReadonlySet<'http' | 'cache' | 'graphql' | 'webhooks' | 'oauth' | 'ui'> {
-  const known = ['http', 'cache', 'graphql', 'webhooks', 'oauth', 'ui'] as const;
+): ReadonlySet<'http' | 'cache' | 'graphql' | 'webhooks' | 'oauth' | 'ui' | 'stores'> {
+  const known = ['http', 'cache', 'graphql', 'webhooks', 'oauth', 'ui', 'stores'] as const;
   const names = list.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !known.some((section) => section === name));
   if (unknown.length > 0) throw new Error(`Unknown BENCH_SECTIONS: ${unknown.join(', ')}`);
