@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ServerProcess } from '../../harness/server-process';
-import { type LoadRequest, type LoadResult, runLoad } from './load';
+import { type LoadRequest, type LoadResult, runLoad, sendOnce } from './load';
 import type { Fixture } from './seed';
 
 export interface StoresSettings {
@@ -92,6 +92,10 @@ async function readOneStore(
     headers,
   };
   const measure = async (request: LoadRequest) => {
+    // The store's own answer, before anything is timed.
+    const once = await sendOnce(app.url, request);
+    if (once.status !== 200 || !once.text.includes(ctx.fixture.productIds[0]))
+      throw new Error(`${request.path}: ${once.status} ${once.text.slice(0, 200)}`);
     await runLoad(app.url, request, {
       connections: settings.connections,
       seconds: settings.warmupSeconds,
@@ -103,7 +107,7 @@ async function readOneStore(
   };
   const run = { stores, list: await measure(list), byId: await measure(byId) };
   ctx.progress(
-    `[stores] ${stores} stores: list ${run.list.rps.toFixed(0)}/s p99 ${run.list.p99.toFixed(1)} ms, by id ${run.byId.rps.toFixed(0)}/s p99 ${run.byId.p99.toFixed(1)} ms`,
+    `[stores] ${stores} stores: list ${run.list.rps.toFixed(0)}/s p99 ${run.list.p99.toFixed(1)} ms (${run.list.failures} failed), by id ${run.byId.rps.toFixed(0)}/s p99 ${run.byId.p99.toFixed(1)} ms (${run.byId.failures} failed)`,
   );
   return run;
 }
