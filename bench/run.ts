@@ -266,6 +266,7 @@ async function main(): Promise<void> {
           fixture,
           adminToken: secrets.adminToken,
           databaseUrl,
+          databaseUrl,
           routes: [PRODUCT, PRODUCT_LIST],
           startApp: (label, env) => startFullApp(partial, label, 'info', env),
           progress,
@@ -287,6 +288,7 @@ async function main(): Promise<void> {
         {
           fixture,
           adminToken: secrets.adminToken,
+          databaseUrl,
           handle: 'bench',
           startApp: (label) => startFullApp(partial, label, 'info'),
           startRestVariant: (apiUrl, ordersKey) =>
@@ -320,6 +322,7 @@ async function main(): Promise<void> {
         {
           fixture,
           adminToken: secrets.adminToken,
+          databaseUrl,
           startApp: async (env) => {
             const server = await startFullApp(partial, 'stores', 'info', env);
             await server.waitUntilReady('/health/ready');

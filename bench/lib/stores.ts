@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import type { ServerProcess } from '../../harness/server-process';
 import { type LoadRequest, type LoadResult, runLoad, sendOnce } from './load';
 import type { Fixture } from './seed';
@@ -18,6 +20,8 @@ export interface StoresSettings {
 export interface StoresContext {
   readonly fixture: Fixture;
   readonly adminToken: string;
+  /** The bench's database, to see when PostgreSQL's background work after the creation ends. */
+  readonly databaseUrl: string;
   /** The full app with these environment variables, ready. */
   startApp(env: Record<string, string>): Promise<ServerProcess>;
   progress(message: string): void;
@@ -35,6 +39,8 @@ export interface StoresFigures {
   readonly large: StoresRun;
   readonly created: number;
   readonly creationSeconds: number;
+  /** How long autovacuum kept working after the creation, before the large run (capped). */
+  readonly settleSeconds: number;
 }
 
 /** The issue's targets: throughput with 10,000 stores ≥ 0.9× that with 10, p99 ≤ 1.2×. */
@@ -69,10 +75,13 @@ export async function measureStores(
   } finally {
     await app.stop();
   }
+  // Thousands of new tables keep autovacuum busy for a while: measure the steady state after it.
+  const settleSeconds = await autovacuumDone(ctx.databaseUrl);
+  ctx.progress(`[stores] autovacuum done ${settleSeconds.toFixed(0)} s after the creation`);
   app = await ctx.startApp(env);
   try {
     const large = await readOneStore(ctx, app, settings, await storeCount(app, ctx.adminToken));
-    return { settings, small, large, created, creationSeconds };
+    return { settings, small, large, created, creationSeconds, settleSeconds };
   } finally {
     await app.stop();
   }
@@ -110,6 +119,29 @@ async function readOneStore(
     `[stores] ${stores} stores: list ${run.list.rps.toFixed(0)}/s p99 ${run.list.p99.toFixed(1)} ms (${run.list.failures} failed), by id ${run.byId.rps.toFixed(0)}/s p99 ${run.byId.p99.toFixed(1)} ms (${run.byId.failures} failed)`,
   );
   return run;
+}
+
+/** Seconds until no autovacuum worker has run for 3 s in a row, at most 180. */
+async function autovacuumDone(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const started = performance.now();
+  try {
+    let quietSince: number | undefined;
+    while (performance.now() - started < 180_000) {
+      const { rows } = await client.query<{ workers: number }>(
+        "SELECT count(*)::int AS workers FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'",
+      );
+      const now = performance.now();
+      if (rows[0].workers > 0) quietSince = undefined;
+      else if (quietSince === undefined) quietSince = now;
+      else if (now - quietSince >= 3_000) return (quietSince - started) / 1000;
+      await sleep(250);
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await client.end();
+  }
 }
 
 async function storeCount(app: ServerProcess, adminToken: string): Promise<number> {
@@ -197,7 +229,7 @@ export function storesReport(figures: StoresFigures): string[] {
   }
   lines.push(
     '',
-    `Stores created through \`POST /v1/platform/stores\` (${figures.settings.creationConcurrency} at a time): ${figures.created} in ${figures.creationSeconds.toFixed(1)} s, ${(figures.created / Math.max(figures.creationSeconds, 0.001)).toFixed(0)} per second.`,
+    `Stores created through \`POST /v1/platform/stores\` (${figures.settings.creationConcurrency} at a time): ${figures.created} in ${figures.creationSeconds.toFixed(1)} s, ${(figures.created / Math.max(figures.creationSeconds, 0.001)).toFixed(0)} per second. Autovacuum then worked for ${figures.settleSeconds.toFixed(0)} s (the large run starts after it, capped at 180 s).`,
   );
   return lines;
 }
