@@ -266,7 +266,6 @@ async function main(): Promise<void> {
           fixture,
           adminToken: secrets.adminToken,
           databaseUrl,
-          databaseUrl,
           routes: [PRODUCT, PRODUCT_LIST],
           startApp: (label, env) => startFullApp(partial, label, 'info', env),
           progress,
@@ -288,7 +287,6 @@ async function main(): Promise<void> {
         {
           fixture,
           adminToken: secrets.adminToken,
-          databaseUrl,
           handle: 'bench',
           startApp: (label) => startFullApp(partial, label, 'info'),
           startRestVariant: (apiUrl, ordersKey) =>
