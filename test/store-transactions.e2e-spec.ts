@@ -34,7 +34,10 @@ const NOT_EXERCISED: Record<string, string> = {
 
 /** The statement's shape: its values replaced, its select list and tail cut. */
 function shapeOf(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim().replace(/'[^']*'/g, '?');
+  const flat = sql
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/'[^']*'/g, '?');
   const checked = /platform\.(api_key_active|oauth_token_active)\(\?\) AS active/.exec(flat);
   if (checked) return `SELECT … platform.${checked[1]}(?) AS active`;
   const insert = /^(?:WITH .*?)?INSERT INTO ("?\w+"?\."?\w+"?)/.exec(flat);
