@@ -23,8 +23,12 @@ interface Flight<T> {
   readonly value: T;
   /** Whether this flight computed the value (a miss), rather than finding it (a hit). */
   readonly computed: boolean;
-  /** What the entry read depends on, for the recorders of every request that shared it. */
-  readonly read: ReadRecorder;
+  /**
+   * What the entry read depends on, for the recorders of the requests that shared it; only when
+   * the request that led the flight recorded its reads (a GraphQL operation), so a REST or
+   * storefront read allocates nothing for it.
+   */
+  readonly read?: ReadRecorder;
 }
 
 @Injectable()
@@ -52,7 +56,7 @@ export class CachedReads {
     let flight = this.inFlight.get(flightKey) as Promise<Flight<T>> | undefined;
     const leads = flight === undefined;
     if (!flight) {
-      flight = this.fly(storeId, fullKey, dependencies, compute);
+      flight = this.fly(storeId, fullKey, dependencies, compute, recorder !== undefined);
       this.inFlight.set(flightKey, flight);
       void flight.finally(() => this.inFlight.delete(flightKey)).catch(() => undefined);
     }
@@ -62,8 +66,12 @@ export class CachedReads {
       throw error;
     });
     if (recorder) {
-      recorder.add([...read.subjects]);
-      recorder.uncached ||= read.uncached;
+      // Joined a flight that recorded nothing: this answer cannot be kept whole (rare, and safe).
+      if (!read) recorder.uncached = true;
+      else {
+        recorder.add(read.subjects);
+        recorder.uncached ||= read.uncached;
+      }
     }
     // A request that joined another's computation ran no transaction of its own either.
     if (!leads || !computed) await this.vouchForCredential(ctx);
@@ -104,9 +112,10 @@ export class CachedReads {
     key: string,
     dependencies: CacheDependencies,
     compute: (entry: ComputedEntry) => Promise<T>,
+    recorded: boolean,
   ): Promise<Flight<T>> {
     let computed = false;
-    const read = new ReadRecorder();
+    const read = recorded ? new ReadRecorder() : undefined;
     const value = await this.cache
       .answer(
         storeId,

@@ -58,7 +58,7 @@ export class ReadRecorder {
   /** A read that was not cached (no cache): the answer is not kept either. */
   uncached = false;
 
-  add(subjects: readonly string[]): void {
+  add(subjects: Iterable<string>): void {
     for (const subject of subjects) this.subjects.add(subject);
   }
 }

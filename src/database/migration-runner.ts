@@ -98,30 +98,24 @@ export class MigrationRunner {
     const failures = new Map<string, StoreMigrationFailure>();
     const report = (storeId: string) => options.onProgress?.({ ...progress, storeId });
     const migrateNext = async (): Promise<boolean> => {
-      let claimed: string | undefined;
+      let migrated: string | undefined;
       try {
-        claimed = await this.dataSource.transaction(async (manager) => {
-          const rows: { id: string }[] = await manager.query(
-            `SELECT id FROM platform.stores WHERE schema_version < $1 AND id <> ALL($2::text[])
-             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            [latest, [...failures.keys()]],
-          );
-          if (rows.length === 0) return undefined;
-          claimed = rows[0].id;
-          await this.migrateStoreInTransaction(manager.queryRunner!, rows[0].id);
-          return rows[0].id;
-        });
+        migrated = await this.migrateClaimed(
+          `SELECT id FROM platform.stores WHERE schema_version < $1 AND id <> ALL($2::text[])
+           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [latest, [...failures.keys()]],
+        );
       } catch (error) {
-        if (claimed === undefined) throw error;
+        if (!(error instanceof StoreMigrationError)) throw error;
         // Two workers may both meet it (the lock ends with the rollback): one entry all the same.
-        failures.set(claimed, { storeId: claimed, attempts: 1, error: messageOf(error) });
+        failures.set(error.storeId, { storeId: error.storeId, attempts: 1, error: error.message });
         progress.failed = failures.size;
-        report(claimed);
+        report(error.storeId);
         return true;
       }
-      if (claimed === undefined) return false;
+      if (migrated === undefined) return false;
       progress.done += 1;
-      report(claimed);
+      report(migrated);
       return true;
     };
     await Promise.all(
@@ -134,15 +128,10 @@ export class MigrationRunner {
       while (failure.attempts < attempts) {
         failure.attempts += 1;
         try {
-          const migrated = await this.dataSource.transaction(async (manager) => {
-            const rows: { id: string }[] = await manager.query(
-              'SELECT id FROM platform.stores WHERE id = $1 AND schema_version < $2 FOR UPDATE SKIP LOCKED',
-              [failure.storeId, latest],
-            );
-            if (rows.length === 0) return false;
-            await this.migrateStoreInTransaction(manager.queryRunner!, failure.storeId);
-            return true;
-          });
+          const migrated = await this.migrateClaimed(
+            'SELECT id FROM platform.stores WHERE id = $1 AND schema_version < $2 FOR UPDATE SKIP LOCKED',
+            [failure.storeId, latest],
+          );
           failures.delete(failure.storeId);
           progress.failed = failures.size;
           if (migrated) progress.done += 1;
@@ -154,6 +143,27 @@ export class MigrationRunner {
       }
     }
     return { migrated: progress.done, total: progress.total, failed: [...failures.values()] };
+  }
+
+  /**
+   * Claims the store `claim` selects (locked; one another runner holds is skipped) and migrates it
+   * in the same transaction. Answers its id, or undefined when there was none to claim; a failed
+   * migration is rolled back and thrown as a StoreMigrationError naming the store.
+   */
+  private async migrateClaimed(claim: string, params: unknown[]): Promise<string | undefined> {
+    let claimed: string | undefined;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const rows: { id: string }[] = await manager.query(claim, params);
+        if (rows.length === 0) return undefined;
+        claimed = rows[0].id;
+        await this.migrateStoreInTransaction(manager.queryRunner!, claimed);
+        return claimed;
+      });
+    } catch (error) {
+      if (claimed === undefined) throw error;
+      throw new StoreMigrationError(claimed, error);
+    }
   }
 
   private async migrateStoreInTransaction(runner: QueryRunner, storeId: string): Promise<void> {
@@ -200,4 +210,14 @@ function quoteIdentifier(identifier: string): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A store's migration failed (and was rolled back); the message is the migration's error's. */
+class StoreMigrationError extends Error {
+  constructor(
+    readonly storeId: string,
+    cause: unknown,
+  ) {
+    super(messageOf(cause), { cause });
+  }
 }

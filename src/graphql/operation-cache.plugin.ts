@@ -50,7 +50,7 @@ export function operationCachePlugin(reads: CachedReads): ApolloServerPlugin<Gra
         }) {
           const ctx = contextValue.dukkadee;
           if (!contextValue.request || !ctx?.storeId || !operation || !queryHash) return null;
-          const scopes = requiredScopes(schema, operation, document);
+          const scopes = scopesOf(schema, operation, document);
           if (!scopes || scopes.some((scope) => !ctx.scopes.has(scope as never))) return null;
           const key = operationKey(queryHash, request.operationName, request.variables);
           const data = await reads.lookup<Record<string, unknown>>(ctx, key);
@@ -102,6 +102,26 @@ export function stringifyResult(result: {
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
+}
+
+/**
+ * `requiredScopes`, once per parsed document and operation (Apollo keeps one document per query
+ * text), not on every request of a hot query.
+ */
+const scopesByDocument = new WeakMap<
+  DocumentNode,
+  Map<OperationDefinitionNode, GrantedScope[] | undefined>
+>();
+
+function scopesOf(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+): GrantedScope[] | undefined {
+  const known = scopesByDocument.get(document) ?? new Map();
+  scopesByDocument.set(document, known);
+  if (!known.has(operation)) known.set(operation, requiredScopes(schema, operation, document));
+  return known.get(operation);
 }
 
 /**
